@@ -1,0 +1,3 @@
+mod generated;
+mod runtime;
+pub use generated::{types, Client};

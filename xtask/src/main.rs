@@ -1,0 +1,36 @@
+//! `cargo xtask <task>`: see `cargo xtask help`.
+
+use std::process::ExitCode;
+
+const HELP: &str = "\
+cargo xtask <task>
+
+tasks:
+  regen           normalise openapi/upstream/*.json into openapi/spotnana.json
+                  and openapi/NORMALIZATION.md
+  regen --check   fail if those files are out of date
+  bench-build     measure generated lines and clean-build seconds of the crate
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let root = xtask::regen::repo_root();
+    let result = match args.as_slice() {
+        ["regen"] => xtask::regen::run(&root, false).map_err(|e| e.to_string()),
+        ["regen", "--check"] => xtask::regen::run(&root, true).map_err(|e| e.to_string()),
+        ["bench-build", rest @ ..] => xtask::bench::run(&root, rest),
+        [] | ["help"] | ["--help"] | ["-h"] => {
+            print!("{HELP}");
+            Ok(())
+        }
+        _ => Err(format!("unknown task {:?}\n\n{HELP}", args.join(" "))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Normalising Spotnana's published OpenAPI 3.1 documents into one OpenAPI 3.0.3
+//! document that progenitor accepts and whose generated code compiles.
+//!
+//! The pipeline runs in a fixed order; each rule records what it changed in the
+//! [`Report`]. The same inputs always give byte-identical output.
+
+mod downgrade;
+mod merge;
+mod names;
+mod repair;
+pub mod report;
+mod walk;
+
+use std::fmt;
+
+use serde_json::Value;
+
+pub use repair::HANDWRITTEN;
+pub use report::Report;
+pub use walk::METHODS;
+
+/// One published document: its file stem (`air`) and parsed JSON.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// File stem, used in renamed schema names and in the report.
+    pub name: String,
+    /// The parsed document.
+    pub value: Value,
+}
+
+/// Why the normaliser refused its input. Each names what to look at.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NormalizeError {
+    /// A document is not a JSON object with `openapi` 3.x.
+    NotOpenApi { document: String, found: String },
+    /// An operation has no `operationId`; progenitor names methods after it.
+    MissingOperationId { operation: String },
+    /// Two operations share an `operationId`.
+    DuplicateOperationId { operation: String },
+    /// A request body media type that neither progenitor nor the SDK can send.
+    UnsupportedContentType { operation: String, content_type: String },
+    /// A request body offering several media types; progenitor takes one.
+    SeveralContentTypes { operation: String, content_types: Vec<String> },
+    /// Success or error responses with several different typed bodies.
+    MixedResponses { operation: String, statuses: String },
+    /// The same path and method defined differently in two documents.
+    ConflictingOperation { operation: String, first: String, second: String },
+}
+
+impl fmt::Display for NormalizeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NotOpenApi { document, found } => write!(
+                f,
+                "{document}: not an OpenAPI 3.x document (`openapi` is {found}); only OpenAPI 3.0 and 3.1 JSON documents can be normalised"
+            ),
+            Self::MissingOperationId { operation } => write!(
+                f,
+                "operation {operation} has no operationId; the SDK names methods after operationIds, so the document must give one"
+            ),
+            Self::DuplicateOperationId { operation } => write!(
+                f,
+                "operationId `{operation}` is used by two operations; method names would clash"
+            ),
+            Self::UnsupportedContentType { operation, content_type } => write!(
+                f,
+                "operation `{operation}`: request body content type `{content_type}` is not supported \
+                 (supported: application/json, application/x-www-form-urlencoded, application/octet-stream, \
+                 text/plain, multipart/form-data); add a normalisation rule or a hand-written method for it"
+            ),
+            Self::SeveralContentTypes { operation, content_types } => write!(
+                f,
+                "operation `{operation}`: request body offers several content types ({}); progenitor generates one, so add a rule that picks one",
+                content_types.join(", ")
+            ),
+            Self::MixedResponses { operation, statuses } => write!(
+                f,
+                "operation `{operation}`: responses {statuses} carry different typed bodies; progenitor needs one body type for success and one for errors"
+            ),
+            Self::ConflictingOperation { operation, first, second } => write!(
+                f,
+                "operation `{operation}` is defined differently in {first}.json and {second}.json; one path and method can have one definition"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for NormalizeError {}
+
+/// The normaliser's output.
+#[derive(Debug)]
+pub struct Normalized {
+    /// The OpenAPI 3.0.3 document.
+    pub document: Value,
+    /// What was changed and why.
+    pub report: Report,
+}
+
+/// Normalises the published documents (in the order given) into one document.
+pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> {
+    let mut report = Report::default();
+    let mut upstream_ops = 0;
+    for doc in &mut docs {
+        let version = doc.value.get("openapi").and_then(Value::as_str).unwrap_or("");
+        if !version.starts_with("3.") {
+            return Err(NormalizeError::NotOpenApi {
+                document: doc.name.clone(),
+                found: doc.value.get("openapi").map_or("missing".into(), Value::to_string),
+            });
+        }
+        walk::operations(&mut doc.value, |_, _, _| upstream_ops += 1);
+        downgrade::downgrade(&mut doc.value, &doc.name, &mut report);
+    }
+    let mut document = merge::merge(&mut docs, &mut report)?;
+    repair::check_operations(&mut document)?;
+    repair::required_names(&mut document, &mut report);
+    repair::response_kinds(&mut document, &mut report)?;
+    repair::handwritten_bodies(&mut document, &mut report);
+    names::typify_collisions(&mut document, &mut report);
+
+    let generated = count_operations(&document, "paths");
+    let handwritten = count_operations(&document, HANDWRITTEN);
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map_or(0, |s| s.len());
+    report.facts = vec![
+        ("documents".into(), docs.len().to_string()),
+        ("operations published (with repeats)".into(), upstream_ops.to_string()),
+        ("operations in the output".into(), (generated + handwritten).to_string()),
+        ("generated by progenitor".into(), generated.to_string()),
+        ("hand-written (`x-spotnana-handwritten`)".into(), handwritten.to_string()),
+        ("component schemas in the output".into(), schemas.to_string()),
+    ];
+    Ok(Normalized { document, report })
+}
+
+/// Counts the operations under a paths-shaped object at the document root.
+pub fn count_operations(doc: &Value, key: &str) -> usize {
+    doc.get(key)
+        .and_then(Value::as_object)
+        .map_or(0, |paths| {
+            paths
+                .values()
+                .filter_map(Value::as_object)
+                .map(|item| item.keys().filter(|k| METHODS.contains(&k.as_str())).count())
+                .sum()
+        })
+}
