@@ -1,0 +1,172 @@
+//! When to retry, and how long to wait.
+//!
+//! | what happened | methods retried |
+//! |---|---|
+//! | 429 Too Many Requests (the request was refused, not processed) | all |
+//! | connection refused, DNS or connect timeout (the request never left) | all |
+//! | 502, 503, 504 | GET, PUT, DELETE, HEAD |
+//! | timeout or connection reset after the request was sent | GET, PUT, DELETE, HEAD |
+//!
+//! POST and PATCH create bookings, PNRs and users at Spotnana; once such a request
+//! may have reached the server it is never sent again, so a traveller cannot be
+//! booked twice. Waits grow exponentially with full jitter, never shorter than a
+//! `Retry-After` (seconds or HTTP date), and stop at a maximum attempt count or a
+//! total deadline, whichever comes first.
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::{Method, StatusCode};
+
+/// How failed calls are retried. See the [module docs](self) for what is retried.
+///
+/// Defaults: 4 attempts in all, waits from 250 ms doubling to at most 8 s, and no
+/// retry that would start more than 30 s after the first attempt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    base: Duration,
+    cap: Duration,
+    deadline: Duration,
+}
+
+/// The token endpoint's backoff uses the same rules.
+pub(crate) type Backoff = RetryPolicy;
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base: Duration::from_millis(250),
+            cap: Duration::from_secs(8),
+            deadline: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: every call is attempted once.
+    pub fn disabled() -> Self {
+        Self { max_attempts: 1, ..Self::default() }
+    }
+
+    /// Attempts in all, the first included (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The wait before the first retry, before jitter; each later one doubles it.
+    pub fn with_base_delay(mut self, base: Duration) -> Self {
+        self.base = base;
+        self
+    }
+
+    /// The longest wait between two attempts, before `Retry-After`.
+    pub fn with_max_delay(mut self, cap: Duration) -> Self {
+        self.cap = cap;
+        self
+    }
+
+    /// No retry starts later than this after the first attempt.
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Attempts in all, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait before attempt `attempt + 1`, or `None` when the budget is spent.
+    ///
+    /// `retry_after` is the server's `Retry-After`; `elapsed` is the time since the
+    /// first attempt started.
+    pub(crate) fn delay(&self, attempt: u32, retry_after: Option<Duration>, elapsed: Duration) -> Option<Duration> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let exp = self.base.saturating_mul(1u32 << (attempt - 1).min(20)).min(self.cap);
+        let jittered = exp.mul_f64(fastrand::f64());
+        let delay = retry_after.map_or(jittered, |ra| ra.max(jittered));
+        (elapsed + delay <= self.deadline).then_some(delay)
+    }
+}
+
+/// Whether a request with this method may be sent again after it may have
+/// reached the server.
+pub(crate) fn is_idempotent(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::PUT | Method::DELETE | Method::HEAD | Method::OPTIONS)
+}
+
+/// Why an attempt is worth repeating, if it is.
+pub(crate) fn retry_reason_for_status(status: StatusCode, method: &Method) -> Option<&'static str> {
+    match status.as_u16() {
+        429 => Some("429 Too Many Requests"),
+        502 if is_idempotent(method) => Some("502 Bad Gateway"),
+        503 if is_idempotent(method) => Some("503 Service Unavailable"),
+        504 if is_idempotent(method) => Some("504 Gateway Timeout"),
+        _ => None,
+    }
+}
+
+/// Why a transport failure is worth repeating, if it is.
+pub(crate) fn retry_reason_for_error(error: &reqwest::Error, method: &Method) -> Option<&'static str> {
+    if error.is_connect() {
+        // The connection was never established, so the request never arrived.
+        Some("connection failed before the request was sent")
+    } else if !is_idempotent(method) {
+        None
+    } else if error.is_timeout() {
+        Some("timed out")
+    } else {
+        Some("connection lost after the request was sent")
+    }
+}
+
+/// Parses a `Retry-After` value: delay seconds or an HTTP date.
+pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_accepts_seconds_and_dates() {
+        assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
+        let later = SystemTime::now() + Duration::from_secs(120);
+        let parsed = parse_retry_after(&httpdate::fmt_http_date(later)).expect("an HTTP date parses");
+        assert!(parsed > Duration::from_secs(100) && parsed <= Duration::from_secs(120));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn delays_respect_attempts_retry_after_and_deadline() {
+        let p = RetryPolicy::default();
+        for attempt in 1..4 {
+            let d = p.delay(attempt, None, Duration::ZERO).expect("within budget");
+            assert!(d <= Duration::from_millis(250) * (1 << (attempt - 1)));
+        }
+        assert_eq!(p.delay(4, None, Duration::ZERO), None, "4 attempts in all");
+        let d = p.delay(1, Some(Duration::from_secs(2)), Duration::ZERO).expect("within budget");
+        assert!(d >= Duration::from_secs(2));
+        assert_eq!(p.delay(1, Some(Duration::from_secs(40)), Duration::ZERO), None, "past the deadline");
+        assert_eq!(RetryPolicy::disabled().delay(1, None, Duration::ZERO), None);
+    }
+
+    #[test]
+    fn only_idempotent_methods_retry_after_sending() {
+        assert!(retry_reason_for_status(StatusCode::TOO_MANY_REQUESTS, &Method::POST).is_some());
+        assert!(retry_reason_for_status(StatusCode::SERVICE_UNAVAILABLE, &Method::POST).is_none());
+        assert!(retry_reason_for_status(StatusCode::SERVICE_UNAVAILABLE, &Method::GET).is_some());
+        assert!(retry_reason_for_status(StatusCode::INTERNAL_SERVER_ERROR, &Method::GET).is_none());
+    }
+}

@@ -1,0 +1,158 @@
+//! The token cache: one token shared by every clone of a client, refreshed ahead
+//! of expiry by exactly one request at a time.
+//!
+//! - Hot path: a fresh token is read under a `std` read lock; no async lock, no await.
+//! - Ahead of expiry (the last tenth of the lifetime, at most a minute, minus up to
+//!   half as much again of jitter), the first caller to notice starts one refresh
+//!   in the background and keeps using the still-valid token.
+//! - With no valid token, callers queue on one async mutex; the first fetches, the
+//!   rest find its token when they get the lock. N concurrent callers cause one request.
+//! - A background refresh that fails leaves the old token in use until it expires.
+//! - [`TokenCache::invalidate`] drops a token the API rejected, only if it is still
+//!   the cached one, so a 401 on an old token cannot discard a newer one.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::auth::{AuthError, TokenSource};
+use crate::secret::AccessToken;
+
+/// Lifetime given to tokens whose source does not say (static tokens): they are
+/// treated as valid until the API rejects them.
+const UNBOUNDED: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// A cached token with the instants at which to refresh it and to stop using it.
+#[derive(Debug)]
+pub(crate) struct Cached {
+    pub(crate) token: AccessToken,
+    refresh_at: Instant,
+    expires_at: Instant,
+}
+
+struct Inner {
+    source: Box<dyn TokenSource>,
+    current: RwLock<Option<Arc<Cached>>>,
+    refresh: tokio::sync::Mutex<()>,
+    background: AtomicBool,
+}
+
+/// A shared, self-refreshing cache of bearer tokens from one [`TokenSource`].
+///
+/// Cloning is cheap and shares the cache. Pass one cache to several clients with
+/// [`ClientBuilder::with_token_cache`](crate::ClientBuilder::with_token_cache) to
+/// have them share a token.
+#[derive(Clone)]
+pub struct TokenCache(Arc<Inner>);
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.peek() {
+            None => "empty",
+            Some(c) if Instant::now() >= c.expires_at => "expired",
+            Some(_) => "holds a token",
+        };
+        f.debug_struct("TokenCache").field("state", &state).finish()
+    }
+}
+
+impl TokenCache {
+    /// A cache in front of `source`.
+    pub fn new(source: impl TokenSource) -> Self {
+        Self(Arc::new(Inner {
+            source: Box::new(source),
+            current: RwLock::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+            background: AtomicBool::new(false),
+        }))
+    }
+
+    fn peek(&self) -> Option<Arc<Cached>> {
+        self.0.current.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn store(&self, cached: Option<Arc<Cached>>) {
+        *self.0.current.write().unwrap_or_else(|p| p.into_inner()) = cached;
+    }
+
+    /// A valid token: the cached one, or a new one from the source.
+    pub(crate) async fn get(&self) -> Result<Arc<Cached>, AuthError> {
+        if let Some(cached) = self.peek() {
+            let now = Instant::now();
+            if now < cached.refresh_at {
+                return Ok(cached);
+            }
+            if now < cached.expires_at {
+                self.refresh_in_background(&cached);
+                return Ok(cached);
+            }
+        }
+        let _guard = self.0.refresh.lock().await;
+        if let Some(cached) = self.peek() {
+            if Instant::now() < cached.expires_at {
+                return Ok(cached);
+            }
+        }
+        let fresh = self.fetch().await?;
+        self.store(Some(fresh.clone()));
+        Ok(fresh)
+    }
+
+    /// Forgets `rejected` if it is still the cached token.
+    pub(crate) fn invalidate(&self, rejected: &Arc<Cached>) {
+        let mut current = self.0.current.write().unwrap_or_else(|p| p.into_inner());
+        if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, rejected)) {
+            *current = None;
+            tracing::debug!("cached token rejected by the API; it will be replaced");
+        }
+    }
+
+    async fn fetch(&self) -> Result<Arc<Cached>, AuthError> {
+        let issued = Instant::now();
+        let token = self.0.source.fetch().await?;
+        let lifetime = token.expires_in.unwrap_or(UNBOUNDED);
+        // Stop using a token a little before it expires, so it does not expire in flight.
+        let usable = lifetime.saturating_sub((lifetime / 20).min(Duration::from_secs(10)));
+        let lead = (lifetime / 10).min(Duration::from_secs(60));
+        let jitter = lead.mul_f64(fastrand::f64() / 2.0);
+        tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched a new access token");
+        Ok(Arc::new(Cached {
+            token: token.access_token,
+            refresh_at: issued + usable.saturating_sub(lead + jitter),
+            expires_at: issued + usable,
+        }))
+    }
+
+    /// Starts one background refresh of `stale`, unless one is running.
+    fn refresh_in_background(&self, stale: &Arc<Cached>) {
+        if self.0.background.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.0.background.store(false, Ordering::Release);
+            return;
+        };
+        let cache = self.clone();
+        let stale = stale.clone();
+        runtime.spawn(async move {
+            let _guard = cache.0.refresh.lock().await;
+            let still_stale = cache.peek().is_some_and(|c| Arc::ptr_eq(&c, &stale));
+            if still_stale {
+                match cache.fetch().await {
+                    Ok(fresh) => cache.store(Some(fresh)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "refreshing the access token ahead of expiry failed; using the current one until it expires");
+                        // Try again halfway to expiry rather than on the very next call.
+                        let now = Instant::now();
+                        cache.store(Some(Arc::new(Cached {
+                            token: stale.token.clone(),
+                            refresh_at: now + stale.expires_at.saturating_duration_since(now) / 2,
+                            expires_at: stale.expires_at,
+                        })));
+                    }
+                }
+            }
+            cache.0.background.store(false, Ordering::Release);
+        });
+    }
+}
