@@ -156,7 +156,7 @@ impl ClientCredentials {
             attempt += 1;
             let (last, retry_after) = match self.request_once().await {
                 Ok(token) => return Ok(token),
-                Err(RequestTokenError::Request(TokenHttpError::Status { status, retry_after, oauth_error }))
+                Err(RequestTokenError::Request(TokenHttpError::Status { status, oauth_error, .. }))
                     if !(status == 429 || status >= 500) =>
                 {
                     return Err(AuthError::CredentialsRejected { status, oauth_error });

@@ -5,6 +5,7 @@
 
 #![allow(
     missing_docs,
+    unused_imports,
     clippy::all,
     rustdoc::bare_urls,
     rustdoc::broken_intra_doc_links,

@@ -1,3 +1,26 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod auth;
+mod config;
+mod error;
 mod generated;
+mod oauth_http;
+mod retry;
 mod runtime;
-pub use generated::{types, Client};
+mod secret;
+mod token_cache;
+
+pub use auth::{AuthError, ClientCredentials, StaticToken, Token, TokenFuture, TokenSource, DEFAULT_TOKEN_LIFETIME};
+pub use config::{
+    ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TOKEN_PATH,
+};
+pub use error::{ApiError, DecodeError, Error, Result, SNIPPET_LIMIT};
+pub use generated::{builder, types, ByteStream, Client, ResponseValue};
+pub use retry::RetryPolicy;
+pub use runtime::Runtime;
+pub use secret::{AccessToken, ClientSecret};
+pub use token_cache::TokenCache;
+
+/// The progenitor client support crate, for its `Error` type and traits.
+pub use progenitor_client;

@@ -1,4 +1,235 @@
-//! Placeholder inner type.
-#[derive(Debug, Clone, Default)]
-pub struct Runtime;
-impl progenitor_client::ClientHooks<Runtime> for crate::generated::Client {}
+//! What runs around every call: the bearer token, retries, and response checks.
+//!
+//! [`Runtime`] is the generated client's inner value (progenitor's
+//! `with_inner_type`), and the `ClientHooks::exec` implementation below hands
+//! each request to it. Generated code is never edited.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::Bytes;
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Request, Response, StatusCode};
+use tracing::field::Empty;
+use tracing::Instrument;
+
+use crate::error::{DecodeError, SdkFailure, SDK_FAILURE_STATUS};
+use crate::generated::types::ErrorResponse;
+use crate::generated::Client;
+use crate::retry::{parse_retry_after, retry_reason_for_error, retry_reason_for_status, RetryPolicy};
+use crate::token_cache::{Cached, TokenCache};
+
+/// Shared per-client state: the token cache, the retry policy, the token URL.
+#[derive(Clone)]
+pub struct Runtime(Arc<Shared>);
+
+struct Shared {
+    tokens: TokenCache,
+    retry: RetryPolicy,
+    token_url: String,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("tokens", &self.0.tokens)
+            .field("retry", &self.0.retry)
+            .field("token_url", &self.0.token_url)
+            .finish()
+    }
+}
+
+impl ClientHooks<Runtime> for Client {
+    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
+        self.inner().execute(self.client(), request, info.operation_id).await
+    }
+}
+
+impl Runtime {
+    pub(crate) fn new(tokens: TokenCache, retry: RetryPolicy, token_url: String) -> Self {
+        Self(Arc::new(Shared { tokens, retry, token_url }))
+    }
+
+    pub(crate) fn tokens(&self) -> &TokenCache {
+        &self.0.tokens
+    }
+
+    /// Sends `request` with a bearer token, retrying as the policy allows, in a
+    /// `spotnana.call` span that records the outcome.
+    pub(crate) async fn execute(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        operation: &'static str,
+    ) -> reqwest::Result<Response> {
+        let span = tracing::info_span!(
+            "spotnana.call",
+            operation,
+            method = %request.method(),
+            status = Empty,
+            attempts = Empty,
+            latency_ms = Empty,
+        );
+        let started = Instant::now();
+        let (result, attempts) = self.attempts(http, request, started).instrument(span.clone()).await;
+        span.record("attempts", attempts);
+        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        if let Ok(response) = &result {
+            span.record("status", response.status().as_u16());
+        }
+        result
+    }
+
+    async fn attempts(
+        &self,
+        http: &reqwest::Client,
+        request: Request,
+        started: Instant,
+    ) -> (reqwest::Result<Response>, u32) {
+        let method = request.method().clone();
+        let tokens = Some(&self.0.tokens).filter(|_| !self.is_token_request(&request));
+        let mut template = Some(request);
+        let (mut attempts, mut retries, mut reauthenticated) = (0u32, 0u32, false);
+        loop {
+            attempts += 1;
+            // A request whose body cannot be cloned (a stream) is sent once.
+            let clone = template.as_ref().and_then(Request::try_clone);
+            let can_repeat = clone.is_some();
+            let Some(mut request) = clone.or_else(|| template.take()) else {
+                // Not reached: the loop repeats only requests that could be cloned.
+                let failure = SdkFailure::Request("the request body cannot be sent again".into());
+                return (Ok(failure_response(failure)), attempts);
+            };
+            let token = match tokens {
+                Some(cache) => match cache.get().await {
+                    Ok(token) => Some(token),
+                    Err(e) => return (Ok(failure_response(SdkFailure::Auth(e))), attempts),
+                },
+                None => None,
+            };
+            if let Some(token) = &token {
+                match bearer(token) {
+                    Some(value) => request.headers_mut().insert(AUTHORIZATION, value),
+                    None => {
+                        let e = crate::AuthError::InvalidResponse {
+                            reason: "the access token contains characters not allowed in an HTTP header".into(),
+                        };
+                        return (Ok(failure_response(SdkFailure::Auth(e))), attempts);
+                    }
+                };
+            }
+            let outcome = http.execute(request).await;
+            let (reason, retry_after) = match &outcome {
+                Ok(response) if response.status() == StatusCode::UNAUTHORIZED && can_repeat && !reauthenticated => {
+                    if let (Some(cache), Some(token)) = (tokens, &token) {
+                        cache.invalidate(token);
+                        reauthenticated = true;
+                        tracing::info!(attempt = attempts, "the API rejected the access token (401); retrying once with a new one");
+                        continue;
+                    }
+                    return (finish(outcome).await, attempts);
+                }
+                Ok(response) => match retry_reason_for_status(response.status(), &method) {
+                    Some(reason) if can_repeat => (reason, retry_after(response)),
+                    _ => return (finish(outcome).await, attempts),
+                },
+                Err(e) => match retry_reason_for_error(e, &method) {
+                    Some(reason) if can_repeat => (reason, None),
+                    _ => return (outcome, attempts),
+                },
+            };
+            retries += 1;
+            match self.0.retry.delay(retries, retry_after, started.elapsed()) {
+                Some(delay) => {
+                    tracing::info!(attempt = attempts, reason, delay_ms = delay.as_millis() as u64, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                None => return (finish(outcome).await, attempts),
+            }
+        }
+    }
+
+    fn is_token_request(&self, request: &Request) -> bool {
+        let url = request.url();
+        let without_query = &url.as_str()[..url.as_str().find('?').unwrap_or(url.as_str().len())];
+        without_query == self.0.token_url
+    }
+}
+
+fn bearer(token: &Cached) -> Option<HeaderValue> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.token.expose_secret())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
+}
+
+fn retry_after(response: &Response) -> Option<std::time::Duration> {
+    response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after)
+}
+
+/// A response that carries a failure the SDK detected to `crate::Error`.
+fn failure_response(failure: SdkFailure) -> Response {
+    let message = match &failure {
+        SdkFailure::Auth(e) => e.to_string(),
+        SdkFailure::Decode(e) => e.to_string(),
+        SdkFailure::Request(e) => e.clone(),
+    };
+    let printable: String = message.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect();
+    let mut response = http::Response::new(Bytes::new());
+    *response.status_mut() = StatusCode::from_u16(SDK_FAILURE_STATUS).expect("599 is a valid status code");
+    if let Ok(value) = HeaderValue::from_str(&printable) {
+        response.headers_mut().insert("x-spotnana-sdk-error", value);
+    }
+    response.extensions_mut().insert(Arc::new(failure));
+    Response::from(response)
+}
+
+fn is_json(content_type: Option<&str>) -> bool {
+    content_type.is_none_or(|ct| {
+        let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        essence == "application/json" || essence.ends_with("+json")
+    })
+}
+
+/// Reads the body so that bad bodies become typed errors that keep the status:
+/// a 2xx body must be JSON (an empty 204 becomes `null`, which a nullable
+/// response model reads as `None`), and an error body is parsed as Spotnana's
+/// `ErrorResponse` when it is one.
+async fn finish(outcome: reqwest::Result<Response>) -> reqwest::Result<Response> {
+    let response = outcome?;
+    let status = response.status();
+    let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let decode_failure = |reason: String, body: &[u8]| {
+        Ok(failure_response(SdkFailure::Decode(DecodeError::new(Some(status), content_type.clone(), reason, body))))
+    };
+    let version = response.version();
+    let headers = response.headers().clone();
+    let mut extensions = response.extensions().clone();
+    let mut body = match response.bytes().await {
+        Ok(body) => body,
+        Err(e) => return decode_failure(format!("the body could not be read in full ({e})"), &[]),
+    };
+    if status.is_success() {
+        if body.is_empty() {
+            if status == StatusCode::NO_CONTENT {
+                body = Bytes::from_static(b"null");
+            }
+        } else if !is_json(content_type.as_deref()) {
+            return decode_failure(format!("expected application/json, got {}", content_type.as_deref().unwrap_or("?")), &body);
+        } else if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
+            return decode_failure(format!("malformed JSON: {e}"), &body);
+        }
+    } else if let Ok(error) = serde_json::from_slice::<ErrorResponse>(&body) {
+        extensions.insert(Arc::new(error));
+    }
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    *rebuilt.extensions_mut() = extensions;
+    Ok(Response::from(rebuilt))
+}

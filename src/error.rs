@@ -1,0 +1,226 @@
+//! The SDK's error type.
+//!
+//! Generated methods return `progenitor_client::Error<types::ErrorResponse>`;
+//! `?` converts it into [`Error`], which sorts every failure into a variant that
+//! says what to do. No variant holds a token, a client secret or a whole body.
+
+use std::fmt;
+use std::sync::Arc;
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+use crate::auth::AuthError;
+use crate::generated::types::ErrorResponse;
+
+/// The result type of the SDK's own functions.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// At most this many bytes of a body are kept in a [`DecodeError`].
+pub const SNIPPET_LIMIT: usize = 256;
+
+/// Anything that can go wrong with a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Spotnana answered with a non-success status.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// No bearer token could be obtained.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The call did not finish within the configured timeout.
+    #[error("the request timed out; raise it with ClientBuilder::with_request_timeout if Spotnana is slow to answer: {0}")]
+    Timeout(#[source] reqwest::Error),
+    /// No connection could be made to Spotnana.
+    #[error("could not connect to Spotnana; check the base URL and the network: {0}")]
+    Connect(#[source] reqwest::Error),
+    /// The connection failed in another way (reset, TLS, protocol).
+    #[error("the connection to Spotnana failed: {0}")]
+    Transport(#[source] reqwest::Error),
+    /// A response body was not what the API describes.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
+    /// The request could not be built (a required parameter was not set, or a
+    /// value could not be converted).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+}
+
+impl Error {
+    /// The HTTP status, when the error came from a response.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode(e) => e.status,
+            _ => None,
+        }
+    }
+
+    /// Spotnana's `ErrorResponse`, when the API sent one.
+    pub fn error_response(&self) -> Option<&ErrorResponse> {
+        match self {
+            Error::Api(e) => e.body.as_ref(),
+            _ => None,
+        }
+    }
+}
+
+/// A non-success answer from Spotnana.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Option<ErrorResponse>,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, headers: HeaderMap, body: Option<ErrorResponse>) -> Self {
+        Self { status, headers, body }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Spotnana's `ErrorResponse`, when the body was one.
+    pub fn error_response(&self) -> Option<&ErrorResponse> {
+        self.body.as_ref()
+    }
+
+    /// The `debugIdentifier` to quote to Spotnana support.
+    pub fn debug_identifier(&self) -> Option<&str> {
+        self.body.as_ref()?.debug_identifier.as_deref()
+    }
+
+    /// The first `errorCode`.
+    pub fn error_code(&self) -> Option<&str> {
+        self.body.as_ref()?.error_messages.first()?.error_code.as_deref()
+    }
+
+    /// The first error `message`.
+    pub fn message(&self) -> Option<&str> {
+        self.body.as_ref()?.error_messages.first()?.message.as_deref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Spotnana answered HTTP {}", self.status)?;
+        match (self.error_code(), self.message()) {
+            (Some(code), Some(msg)) => write!(f, ": {code}: {msg}")?,
+            (Some(s), None) | (None, Some(s)) => write!(f, ": {s}")?,
+            (None, None) => {}
+        }
+        if let Some(id) = self.debug_identifier() {
+            write!(f, " (debugIdentifier {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A response body that could not be decoded into its typed model.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "could not decode the response{}: {reason}; body starts {snippet:?}",
+    .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+)]
+pub struct DecodeError {
+    /// The HTTP status, when known.
+    pub status: Option<StatusCode>,
+    /// The `Content-Type` the server declared.
+    pub content_type: Option<String>,
+    /// What was wrong.
+    pub reason: String,
+    /// The first bytes of the body (at most [`SNIPPET_LIMIT`]), lossily decoded.
+    pub snippet: String,
+}
+
+impl DecodeError {
+    pub(crate) fn new(status: Option<StatusCode>, content_type: Option<String>, reason: String, body: &[u8]) -> Self {
+        Self { status, content_type, reason, snippet: snippet(body) }
+    }
+}
+
+/// Field names whose values are credentials; a body naming one is never quoted.
+const CREDENTIAL_FIELDS: [&str; 5] = ["access_token", "client_secret", "clientSecret", "scimToken", "refresh_token"];
+
+/// The first [`SNIPPET_LIMIT`] bytes of a body, unless it may hold a credential.
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    if CREDENTIAL_FIELDS.iter().any(|f| text.contains(f)) {
+        return "[withheld: the body may hold a credential]".to_string();
+    }
+    let mut end = text.len().min(SNIPPET_LIMIT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}
+
+/// A failure the SDK's transport layer detected itself, carried to
+/// [`Error`] inside the response extensions of a synthetic response, since
+/// progenitor's hooks can only return reqwest types.
+#[derive(Clone, Debug)]
+pub(crate) enum SdkFailure {
+    Auth(AuthError),
+    Decode(DecodeError),
+    Request(String),
+}
+
+/// The status of the synthetic response that carries an [`SdkFailure`]. No
+/// operation documents it, so generated code passes it through untouched.
+pub(crate) const SDK_FAILURE_STATUS: u16 = 599;
+
+impl From<SdkFailure> for Error {
+    fn from(f: SdkFailure) -> Self {
+        match f {
+            SdkFailure::Auth(e) => Error::Auth(e),
+            SdkFailure::Decode(e) => Error::Decode(e),
+            SdkFailure::Request(e) => Error::InvalidRequest(e),
+        }
+    }
+}
+
+fn from_reqwest(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout(e)
+    } else if e.is_connect() {
+        Error::Connect(e)
+    } else {
+        Error::Transport(e)
+    }
+}
+
+impl From<progenitor_client::Error<ErrorResponse>> for Error {
+    fn from(e: progenitor_client::Error<ErrorResponse>) -> Self {
+        use progenitor_client::Error as P;
+        match e {
+            P::InvalidRequest(s) | P::Custom(s) => Error::InvalidRequest(s),
+            P::CommunicationError(e) | P::InvalidUpgrade(e) | P::ResponseBodyError(e) => from_reqwest(e),
+            P::ErrorResponse(rv) => {
+                let status = rv.status();
+                let headers = rv.headers().clone();
+                Error::Api(ApiError::new(status, headers, Some(rv.into_inner())))
+            }
+            P::InvalidResponsePayload(body, e) => {
+                Error::Decode(DecodeError::new(None, None, e.to_string(), &body))
+            }
+            P::UnexpectedResponse(response) => {
+                if let Some(failure) = response.extensions().get::<Arc<SdkFailure>>() {
+                    return Error::from((**failure).clone());
+                }
+                let body = response.extensions().get::<Arc<ErrorResponse>>().map(|b| (**b).clone());
+                Error::Api(ApiError::new(response.status(), response.headers().clone(), body))
+            }
+        }
+    }
+}
