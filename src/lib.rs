@@ -9,6 +9,7 @@ mod oauth_http;
 mod retry;
 mod runtime;
 mod secret;
+mod multipart;
 mod token_cache;
 
 pub use auth::{AuthError, ClientCredentials, StaticToken, Token, TokenFuture, TokenSource, DEFAULT_TOKEN_LIFETIME};
@@ -16,6 +17,7 @@ pub use config::{
     ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TOKEN_PATH,
 };
 pub use error::{ApiError, DecodeError, Error, Result, SNIPPET_LIMIT};
+pub use multipart::{FilePart, UploadCompanyPreferences, UploadDocument};
 pub use generated::{builder, types, ByteStream, Client, ResponseValue};
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;

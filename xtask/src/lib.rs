@@ -4,5 +4,6 @@
 //! checked-in spec for drift without shelling out; `main.rs` only dispatches.
 
 pub mod bench;
+pub mod calls;
 pub mod normalize;
 pub mod regen;

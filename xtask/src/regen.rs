@@ -14,6 +14,8 @@ pub struct Rendered {
     pub spec: String,
     /// `openapi/NORMALIZATION.md`.
     pub report: String,
+    /// `tests/every_operation/calls.rs`, one typed call per operation.
+    pub calls: String,
 }
 
 /// Why regen failed.
@@ -25,6 +27,8 @@ pub enum RegenError {
     Json { path: PathBuf, source: serde_json::Error },
     /// The normaliser refused the documents.
     Normalize(NormalizeError),
+    /// The every-operation calls could not be rendered.
+    Calls(String),
     /// `--check` found checked-in output that differs from what regen writes.
     Stale { paths: Vec<PathBuf> },
 }
@@ -37,6 +41,7 @@ impl fmt::Display for RegenError {
                 write!(f, "{}: not valid JSON: {source}", path.display())
             }
             Self::Normalize(e) => write!(f, "cannot normalise the upstream documents: {e}"),
+            Self::Calls(e) => write!(f, "cannot render tests/every_operation/calls.rs: {e}"),
             Self::Stale { paths } => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 write!(f, "{} out of date: run `cargo xtask regen` and commit", names.join(" and "))
@@ -82,7 +87,8 @@ pub fn render(upstream: &Path) -> Result<Rendered, RegenError> {
     let out = normalize::normalize(docs).map_err(RegenError::Normalize)?;
     let mut spec = serde_json::to_string_pretty(&out.document).expect("JSON values serialise");
     spec.push('\n');
-    Ok(Rendered { spec, report: out.report.to_markdown() })
+    let calls = crate::calls::render(&out.document).map_err(RegenError::Calls)?;
+    Ok(Rendered { spec, report: out.report.to_markdown(), calls })
 }
 
 /// Writes (or with `check`, compares) the output files under `root/openapi/`.
@@ -92,6 +98,7 @@ pub fn run(root: &Path, check: bool) -> Result<(), RegenError> {
     let outputs = [
         (openapi.join("spotnana.json"), rendered.spec),
         (openapi.join("NORMALIZATION.md"), rendered.report),
+        (root.join("tests/every_operation/calls.rs"), rendered.calls),
     ];
     if check {
         let stale: Vec<PathBuf> = outputs
@@ -102,6 +109,9 @@ pub fn run(root: &Path, check: bool) -> Result<(), RegenError> {
         return if stale.is_empty() { Ok(()) } else { Err(RegenError::Stale { paths: stale }) };
     }
     for (path, text) in outputs {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|source| RegenError::Io { path: dir.to_path_buf(), source })?;
+        }
         fs::write(&path, text).map_err(|source| RegenError::Io { path, source })?;
     }
     Ok(())

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 pub use repair::HANDWRITTEN;
 pub use report::Report;
-pub use walk::METHODS;
+pub use walk::{pascal, snake, METHODS};
 
 /// One published document: its file stem (`air`) and parsed JSON.
 #[derive(Debug, Clone)]

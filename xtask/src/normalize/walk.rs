@@ -172,6 +172,23 @@ pub fn rewrite_strings(value: &mut Value, from: &str, to: &str) -> usize {
 /// before the last capital of an acronym that starts a new word (`LLFInfo` is
 /// `Llf` + `Info`). Each word keeps its first letter upper-cased, the rest lower.
 pub fn pascal(name: &str) -> String {
+    words(name)
+        .iter()
+        .map(|w| {
+            let mut cs = w.chars();
+            let first = cs.next().map(|c| c.to_uppercase().collect::<String>());
+            first.unwrap_or_default() + &cs.as_str().to_lowercase()
+        })
+        .collect()
+}
+
+/// Converts a name to the snake_case progenitor gives methods and setters.
+pub fn snake(name: &str) -> String {
+    words(name).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("_")
+}
+
+/// Splits a name into words (see [`pascal`]).
+fn words(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
     let mut words: Vec<String> = Vec::new();
     let mut cur = String::new();
@@ -195,13 +212,6 @@ pub fn pascal(name: &str) -> String {
         words.push(cur);
     }
     words
-        .iter()
-        .map(|w| {
-            let mut cs = w.chars();
-            let first = cs.next().map(|c| c.to_uppercase().collect::<String>());
-            first.unwrap_or_default() + &cs.as_str().to_lowercase()
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,220 @@
+//! The two operations whose bodies are `multipart/form-data`, which progenitor
+//! does not generate: `uploadDocument` and `uploadCompanyPreferences`.
+//!
+//! They are methods on the same [`Client`], built like the generated ones
+//! (`client.upload_document().file(..).send().await`), and go through the same
+//! token, retry and error handling. The body is encoded in memory, so it can be
+//! re-sent after a 401 or a 429.
+
+use bytes::{BufMut, Bytes, BytesMut};
+use progenitor_client::{encode_path, ClientInfo, Error, ResponseValue};
+use reqwest::header::CONTENT_TYPE;
+
+use crate::generated::types::{DocumentMetadata, ErrorResponse, UploadDocumentResponse, VendorType};
+use crate::generated::Client;
+
+/// A file to upload: its bytes, name and media type.
+#[derive(Clone, Debug)]
+pub struct FilePart {
+    bytes: Bytes,
+    file_name: String,
+    content_type: String,
+}
+
+impl FilePart {
+    /// A file with the given name and media type (`application/pdf`, `text/csv`, ...).
+    pub fn new(bytes: impl Into<Bytes>, file_name: impl Into<String>, content_type: impl Into<String>) -> Self {
+        Self { bytes: bytes.into(), file_name: file_name.into(), content_type: content_type.into() }
+    }
+
+    /// A PDF document, the type `uploadDocument` accepts.
+    pub fn pdf(bytes: impl Into<Bytes>, file_name: impl Into<String>) -> Self {
+        Self::new(bytes, file_name, "application/pdf")
+    }
+}
+
+/// A `multipart/form-data` body under construction.
+struct Form {
+    boundary: String,
+    body: BytesMut,
+}
+
+impl Form {
+    fn new() -> Self {
+        let boundary = format!("spotnana-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        Self { boundary, body: BytesMut::new() }
+    }
+
+    fn part(&mut self, name: &str, file_name: Option<&str>, content_type: &str, data: &[u8]) {
+        let mut disposition = format!("form-data; name=\"{}\"", quoted(name));
+        if let Some(file_name) = file_name {
+            disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
+        }
+        let head = format!(
+            "--{}\r\nContent-Disposition: {disposition}\r\nContent-Type: {content_type}\r\n\r\n",
+            self.boundary
+        );
+        self.body.put_slice(head.as_bytes());
+        self.body.put_slice(data);
+        self.body.put_slice(b"\r\n");
+    }
+
+    fn json<T: serde::Serialize>(&mut self, name: &str, value: &T) -> Result<(), Error<ErrorResponse>> {
+        let data = serde_json::to_vec(value).map_err(|e| Error::InvalidRequest(format!("{name}: {e}")))?;
+        self.part(name, None, "application/json", &data);
+        Ok(())
+    }
+
+    fn finish(mut self) -> (String, Bytes) {
+        self.body.put_slice(format!("--{}--\r\n", self.boundary).as_bytes());
+        (format!("multipart/form-data; boundary={}", self.boundary), self.body.freeze())
+    }
+}
+
+/// Escapes a header parameter value: no quotes, backslashes or line breaks.
+fn quoted(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\r' | '\n' => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// Sends a multipart body through the client's runtime.
+async fn send(
+    client: &Client,
+    operation: &'static str,
+    url: String,
+    form: Form,
+) -> Result<reqwest::Response, Error<ErrorResponse>> {
+    let (content_type, body) = form.finish();
+    let request = client
+        .client()
+        .post(url)
+        .header(CONTENT_TYPE, content_type)
+        .header("api-version", Client::api_version())
+        .body(body)
+        .build()
+        .map_err(Error::CommunicationError)?;
+    client
+        .inner()
+        .execute(client.client(), request, operation)
+        .await
+        .map_err(Error::CommunicationError)
+}
+
+/// Builder for [`Client::upload_document`].
+#[derive(Debug, Clone)]
+pub struct UploadDocument<'a> {
+    client: &'a Client,
+    file: Option<FilePart>,
+    document_metadata: Option<DocumentMetadata>,
+    document_metadata_str: Option<String>,
+}
+
+impl<'a> UploadDocument<'a> {
+    /// The document to upload (PDF). Required.
+    pub fn file(mut self, file: FilePart) -> Self {
+        self.file = Some(file);
+        self
+    }
+
+    /// What the document is and what it belongs to, sent as a JSON part.
+    pub fn document_metadata(mut self, metadata: DocumentMetadata) -> Self {
+        self.document_metadata = Some(metadata);
+        self
+    }
+
+    /// The metadata as a JSON string, for callers that already hold one.
+    pub fn document_metadata_str(mut self, metadata: impl Into<String>) -> Self {
+        self.document_metadata_str = Some(metadata.into());
+        self
+    }
+
+    /// Sends `POST /v2/documents` as `multipart/form-data`.
+    pub async fn send(self) -> Result<ResponseValue<UploadDocumentResponse>, Error<ErrorResponse>> {
+        let file = self.file.ok_or_else(|| Error::InvalidRequest("file was not set".into()))?;
+        let mut form = Form::new();
+        if let Some(metadata) = &self.document_metadata {
+            form.json("documentMetadata", metadata)?;
+        }
+        form.part("file", Some(&file.file_name), &file.content_type, &file.bytes);
+        if let Some(metadata) = &self.document_metadata_str {
+            form.part("documentMetadataStr", None, "application/json", metadata.as_bytes());
+        }
+        let url = format!("{}/v2/documents", self.client.baseurl());
+        let response = send(self.client, "uploadDocument", url, form).await?;
+        match response.status().as_u16() {
+            200 => ResponseValue::from_response(response).await,
+            401 | 403 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+
+/// Builder for [`Client::upload_company_preferences`].
+#[derive(Debug, Clone)]
+pub struct UploadCompanyPreferences<'a> {
+    client: &'a Client,
+    company_id: Option<String>,
+    vendor_type: Option<VendorType>,
+    file: Option<FilePart>,
+}
+
+impl<'a> UploadCompanyPreferences<'a> {
+    /// The company whose vendor preferences these are. Required.
+    pub fn company_id(mut self, company_id: impl ToString) -> Self {
+        self.company_id = Some(company_id.to_string());
+        self
+    }
+
+    /// Which vendor the preferences are for. Required.
+    pub fn vendor_type(mut self, vendor_type: VendorType) -> Self {
+        self.vendor_type = Some(vendor_type);
+        self
+    }
+
+    /// The preferences file.
+    pub fn file(mut self, file: FilePart) -> Self {
+        self.file = Some(file);
+        self
+    }
+
+    /// Sends `POST /v2/companies/{companyId}/vendor-preferences` as `multipart/form-data`.
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<ErrorResponse>> {
+        let company_id = self.company_id.ok_or_else(|| Error::InvalidRequest("company_id was not set".into()))?;
+        let vendor_type = self.vendor_type.ok_or_else(|| Error::InvalidRequest("vendor_type was not set".into()))?;
+        let mut form = Form::new();
+        let vendor = serde_json::to_value(vendor_type).map_err(|e| Error::InvalidRequest(format!("vendorType: {e}")))?;
+        form.part("vendorType", None, "text/plain", vendor.as_str().unwrap_or_default().as_bytes());
+        if let Some(file) = &self.file {
+            form.part("file", Some(&file.file_name), &file.content_type, &file.bytes);
+        }
+        let url = format!("{}/v2/companies/{}/vendor-preferences", self.client.baseurl(), encode_path(&company_id));
+        let response = send(self.client, "uploadCompanyPreferences", url, form).await?;
+        match response.status().as_u16() {
+            200 => Ok(ResponseValue::empty(response)),
+            401 | 403 | 404 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+
+impl Client {
+    /// Uploads a document, such as a boarding pass, to a trip or PNR.
+    ///
+    /// `POST /v2/documents` (`uploadDocument`), sent as `multipart/form-data`.
+    pub fn upload_document(&self) -> UploadDocument<'_> {
+        UploadDocument { client: self, file: None, document_metadata: None, document_metadata_str: None }
+    }
+
+    /// Uploads a company's vendor preferences file.
+    ///
+    /// `POST /v2/companies/{companyId}/vendor-preferences` (`uploadCompanyPreferences`),
+    /// sent as `multipart/form-data`.
+    pub fn upload_company_preferences(&self) -> UploadCompanyPreferences<'_> {
+        UploadCompanyPreferences { client: self, company_id: None, vendor_type: None, file: None }
+    }
+}

@@ -1,0 +1,118 @@
+//! Every operation in `openapi/spotnana.json` is a typed method that sends the
+//! right request: each is called against a recording server on 127.0.0.1, and
+//! the method, the filled-in path, the body's content type and the bearer token
+//! of what arrived are checked against the spec.
+
+mod support;
+
+#[path = "every_operation/calls.rs"]
+mod calls;
+
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use spotnana::{Client, RetryPolicy};
+use support::server::{Reply, TestServer};
+use support::synth::Synth;
+
+/// Builds request bodies from the spec's schemas.
+pub struct Inputs {
+    doc: Value,
+}
+
+impl Inputs {
+    fn op(&self, operation_id: &str) -> Result<Value, String> {
+        support::operations(&self.doc)
+            .into_iter()
+            .find(|o| o.id == operation_id)
+            .map(|o| o.op)
+            .ok_or(format!("{operation_id} is not in the spec"))
+    }
+
+    fn body_schema(&self, operation_id: &str) -> Result<Value, String> {
+        let op = self.op(operation_id)?;
+        let content = op.pointer("/requestBody/content").and_then(Value::as_object).ok_or(format!("{operation_id} has no body"))?;
+        let media = content.values().next().ok_or(format!("{operation_id} body has no media type"))?;
+        Ok(media["schema"].clone())
+    }
+
+    /// A body for the operation, synthesised from its schema and typed.
+    pub fn body<T: DeserializeOwned>(&self, operation_id: &str) -> Result<T, String> {
+        let schema = self.body_schema(operation_id)?;
+        let value = Synth { doc: &self.doc }.instance(&schema);
+        serde_json::from_value(value.clone()).map_err(|e| format!("{operation_id}: synthesised body {value} does not decode: {e}"))
+    }
+
+    /// One property of a multipart body, synthesised and typed.
+    pub fn value<T: DeserializeOwned>(&self, operation_id: &str, property: &str) -> Result<T, String> {
+        let schema = self.body_schema(operation_id)?;
+        let synth = Synth { doc: &self.doc };
+        let prop = synth.resolve(&schema)["properties"][property].clone();
+        serde_json::from_value(synth.instance(&prop)).map_err(|e| format!("{operation_id}.{property}: {e}"))
+    }
+}
+
+fn expected_path(template: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(template.to_string(), |path, (name, value)| path.replace(&format!("{{{name}}}"), value))
+}
+
+fn essence(content_type: Option<&str>) -> Option<String> {
+    content_type.map(|c| c.split(';').next().unwrap_or("").trim().to_string())
+}
+
+#[test]
+fn every_operation_sends_its_request() {
+    support::on_big_stack(every_operation());
+}
+
+async fn every_operation() {
+    let server = TestServer::start(|_| Reply::json(200, json!({}))).await;
+    let client = Client::builder()
+        .with_base_url(server.url())
+        .with_static_token("every-operation-token")
+        .with_retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("a loopback client builds");
+    let doc = support::spec();
+    let operations = support::operations(&doc);
+    let inputs = Inputs { doc: doc.clone() };
+
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for op in &operations {
+        let before = server.requests().len();
+        if std::env::var_os("EVERY_OPERATION_TRACE").is_some() {
+            eprintln!("calling {}", op.id);
+        }
+        let outcome = calls::call(&client, &inputs, &op.id).await;
+        let requests = server.requests();
+        let sent = &requests[before..];
+        let [request] = sent else {
+            failures.push(format!("{}: {} requests reached the server ({outcome:?})", op.id, sent.len()));
+            continue;
+        };
+        let values = calls::PATH_VALUES.iter().find(|(id, _)| *id == op.id).map_or(&[][..], |(_, v)| *v);
+        let want_path = expected_path(&op.path, values);
+        let want_type = op.op.pointer("/requestBody/content").and_then(Value::as_object).and_then(|c| c.keys().next().cloned());
+        let got_type = essence(request.header("content-type"));
+        let problems: Vec<String> = [
+            (request.method != op.method).then(|| format!("method {} != {}", request.method, op.method)),
+            (request.path() != want_path).then(|| format!("path {} != {want_path}", request.path())),
+            (got_type != want_type).then(|| format!("content type {got_type:?} != {want_type:?}")),
+            (request.header("authorization") != Some("Bearer every-operation-token")
+                && op.id != "fetchOauth2Token")
+                .then(|| format!("authorization {:?}", request.header("authorization"))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if problems.is_empty() {
+            checked += 1;
+        } else {
+            failures.push(format!("{}: {}", op.id, problems.join("; ")));
+        }
+    }
+    println!("every operation: {checked} of {} sent the request the spec describes", operations.len());
+    assert!(failures.is_empty(), "{} operations failed:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(checked, operations.len());
+    assert_eq!(operations.len(), 210, "Spotnana publishes 210 distinct operations");
+}

@@ -1,0 +1,135 @@
+//! Minimal valid JSON instances of the spec's schemas: required properties only,
+//! first enum value, first `oneOf` branch with its discriminator set, values
+//! inside numeric and length bounds, well-formed `format`s.
+
+use serde_json::{json, Map, Value};
+
+/// Resolves `#/components/...` references against the whole document.
+pub struct Synth<'a> {
+    pub doc: &'a Value,
+}
+
+impl<'a> Synth<'a> {
+    pub fn resolve(&self, schema: &'a Value) -> &'a Value {
+        let mut s = schema;
+        for _ in 0..32 {
+            match s.get("$ref").and_then(Value::as_str) {
+                Some(r) => s = self.doc.pointer(r.trim_start_matches('#')).unwrap_or(&Value::Null),
+                None => break,
+            }
+        }
+        s
+    }
+
+    /// An instance of `schema`.
+    pub fn instance(&self, schema: &'a Value) -> Value {
+        self.value(schema, 0)
+    }
+
+    fn value(&self, schema: &'a Value, depth: usize) -> Value {
+        let reference = schema.get("$ref").and_then(Value::as_str);
+        let s = self.resolve(schema);
+        if depth > 24 {
+            return Value::Null;
+        }
+        if let Some(Value::Array(values)) = s.get("enum") {
+            return values.first().cloned().unwrap_or(Value::Null);
+        }
+        if let Some(Value::Array(parts)) = s.get("allOf") {
+            let mut merged = Map::new();
+            let mut other = None;
+            for part in parts {
+                match self.value(part, depth + 1) {
+                    Value::Object(m) => merged.extend(m),
+                    v => other = Some(v),
+                }
+            }
+            if let Some(Value::Object(own)) = self.object(s, depth) {
+                merged.extend(own);
+            }
+            return if merged.is_empty() { other.unwrap_or(Value::Object(merged)) } else { Value::Object(merged) };
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(options)) = s.get(key) {
+                let Some(first) = options.first() else { return Value::Null };
+                let mut v = self.value(first, depth + 1);
+                if let (Some(prop), Value::Object(m)) = (s.pointer("/discriminator/propertyName").and_then(Value::as_str), &mut v) {
+                    let target = first.get("$ref").and_then(Value::as_str).unwrap_or("");
+                    let tag = s
+                        .pointer("/discriminator/mapping")
+                        .and_then(Value::as_object)
+                        .and_then(|map| map.iter().find(|(_, v)| v.as_str() == Some(target)).map(|(k, _)| k.clone()))
+                        .unwrap_or_else(|| target.rsplit('/').next().unwrap_or("").to_string());
+                    m.insert(prop.to_string(), Value::String(tag));
+                }
+                // Properties beside `oneOf` apply to every branch.
+                if let (Some(Value::Object(own)), Value::Object(m)) = (self.object(s, depth), &mut v) {
+                    for (k, val) in own {
+                        m.entry(k).or_insert(val);
+                    }
+                }
+                return v;
+            }
+        }
+        let _ = reference;
+        match s.get("type").and_then(Value::as_str) {
+            Some("object") | None if s.get("properties").is_some() => self.object(s, depth).unwrap_or(json!({})),
+            Some("object") => json!({}),
+            Some("array") => {
+                let min = s.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+                match s.get("items") {
+                    Some(items) if min > 0 => Value::Array((0..min).map(|_| self.value(items, depth + 1)).collect()),
+                    _ => json!([]),
+                }
+            }
+            Some("string") => string(s),
+            Some("integer") => json!(number(s).round() as i64),
+            Some("number") => json!(number(s)),
+            Some("boolean") => json!(false),
+            _ => json!({}),
+        }
+    }
+
+    fn object(&self, s: &'a Value, depth: usize) -> Option<Value> {
+        let props = s.get("properties")?.as_object()?;
+        let required: Vec<&str> = s
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut out = Map::new();
+        for (name, prop) in props {
+            if required.contains(&name.as_str()) {
+                out.insert(name.clone(), self.value(prop, depth + 1));
+            }
+        }
+        Some(Value::Object(out))
+    }
+}
+
+fn number(s: &Value) -> f64 {
+    let min = s.get("minimum").and_then(Value::as_f64);
+    let max = s.get("maximum").and_then(Value::as_f64);
+    let v = min.map_or(1.0, |m| m.max(1.0));
+    max.map_or(v, |m| v.min(m))
+}
+
+fn string(s: &Value) -> Value {
+    let example = s.get("example").and_then(Value::as_str);
+    let v = match s.get("format").and_then(Value::as_str) {
+        Some("uuid") => "4974a66b-7493-4f41-908c-58ba81093947".to_string(),
+        Some("date-time") => "2026-01-15T10:30:00Z".to_string(),
+        Some("date") => "2026-01-15".to_string(),
+        Some("byte") => "AAAA".to_string(),
+        Some("email") => "traveler@example.com".to_string(),
+        _ if s.get("pattern").is_some() => example.unwrap_or("x").to_string(),
+        _ => example.unwrap_or("x").to_string(),
+    };
+    let min = s.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max = s.get("maxLength").and_then(Value::as_u64).map(|m| m as usize);
+    let mut v = if v.len() < min { v.clone() + &"x".repeat(min - v.len()) } else { v };
+    if let Some(max) = max {
+        v.truncate(max.max(min));
+    }
+    Value::String(v)
+}
