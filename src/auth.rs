@@ -156,6 +156,12 @@ impl ClientCredentials {
             attempt += 1;
             let (last, retry_after) = match self.request_once().await {
                 Ok(token) => return Ok(token),
+                Err(RequestTokenError::Request(TokenHttpError::Status { status, .. })) if status < 400 => {
+                    return Err(AuthError::Unavailable {
+                        attempts: attempt,
+                        last: format!("HTTP {status}; the token endpoint redirected, and token requests follow no redirects"),
+                    });
+                }
                 Err(RequestTokenError::Request(TokenHttpError::Status { status, oauth_error, .. }))
                     if !(status == 429 || status >= 500) =>
                 {

@@ -41,6 +41,9 @@ pub enum Error {
     /// A response body was not what the API describes.
     #[error(transparent)]
     Decode(#[from] DecodeError),
+    /// The client could not be built from its configuration.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
     /// The request could not be built (a required parameter was not set, or a
     /// value could not be converted).
     #[error("invalid request: {0}")]

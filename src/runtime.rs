@@ -128,11 +128,11 @@ impl Runtime {
                         tracing::info!(attempt = attempts, "the API rejected the access token (401); retrying once with a new one");
                         continue;
                     }
-                    return (finish(outcome).await, attempts);
+                    return (finish(outcome, token.as_deref()).await, attempts);
                 }
                 Ok(response) => match retry_reason_for_status(response.status(), &method) {
                     Some(reason) if can_repeat => (reason, retry_after(response)),
-                    _ => return (finish(outcome).await, attempts),
+                    _ => return (finish(outcome, token.as_deref()).await, attempts),
                 },
                 Err(e) => match retry_reason_for_error(e, &method) {
                     Some(reason) if can_repeat => (reason, None),
@@ -145,7 +145,7 @@ impl Runtime {
                     tracing::info!(attempt = attempts, reason, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
                 }
-                None => return (finish(outcome).await, attempts),
+                None => return (finish(outcome, token.as_deref()).await, attempts),
             }
         }
     }
@@ -188,6 +188,22 @@ fn failure_response(failure: SdkFailure) -> Response {
     Response::from(response)
 }
 
+/// `body` with every occurrence of `secret` replaced by `[redacted]`.
+fn redact(body: Bytes, secret: &[u8]) -> Bytes {
+    if secret.is_empty() || memchr::memmem::find(&body, secret).is_none() {
+        return body;
+    }
+    let mut out = Vec::with_capacity(body.len());
+    let mut rest = &body[..];
+    while let Some(at) = memchr::memmem::find(rest, secret) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(b"[redacted]");
+        rest = &rest[at + secret.len()..];
+    }
+    out.extend_from_slice(rest);
+    Bytes::from(out)
+}
+
 fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_none_or(|ct| {
         let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
@@ -199,7 +215,10 @@ fn is_json(content_type: Option<&str>) -> bool {
 /// a 2xx body must be JSON (an empty 204 becomes `null`, which a nullable
 /// response model reads as `None`), and an error body is parsed as Spotnana's
 /// `ErrorResponse` when it is one.
-async fn finish(outcome: reqwest::Result<Response>) -> reqwest::Result<Response> {
+///
+/// A body that echoes the bearer token sent with the request has it replaced by
+/// `[redacted]`, so no decoded value, error or log can carry it onward.
+async fn finish(outcome: reqwest::Result<Response>, sent: Option<&Cached>) -> reqwest::Result<Response> {
     let response = outcome?;
     let status = response.status();
     let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -213,6 +232,9 @@ async fn finish(outcome: reqwest::Result<Response>) -> reqwest::Result<Response>
         Ok(body) => body,
         Err(e) => return decode_failure(format!("the body could not be read in full ({e})"), &[]),
     };
+    if let Some(token) = sent {
+        body = redact(body, token.token.expose_secret().as_bytes());
+    }
     if status.is_success() {
         if body.is_empty() {
             if status == StatusCode::NO_CONTENT {
