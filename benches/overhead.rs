@@ -1,0 +1,138 @@
+//! `cargo bench --bench overhead`
+//!
+//! Measures, against one loopback server started here, in one run:
+//! - token requests per 10,000 calls at concurrency 64 (cold cache);
+//! - the median latency the SDK adds per call (token cache, bearer header,
+//!   response checks) over the same request sent with raw reqwest carrying a
+//!   fixed `Authorization` header, both decoding the same JSON model;
+//! - the throughput ratio SDK / raw reqwest at concurrency 1 and 64.
+//!
+//! Variants are interleaved round by round so machine noise hits both alike.
+
+#[path = "../tests/support/server.rs"]
+mod server;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use server::{Reply, TestServer};
+use spotnana::{types, Client};
+
+const ROUNDS: usize = 5;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn sdk_call(client: &Client) {
+    client.list_companies().send().await.expect("SDK call succeeds");
+}
+
+async fn raw_call(http: &reqwest::Client, url: &str) {
+    let response = http.get(url).header("authorization", "Bearer fixed-token").send().await.expect("raw call succeeds");
+    let bytes = response.bytes().await.expect("raw body");
+    let _: types::ArrayOfReference = serde_json::from_slice(&bytes).expect("raw decode");
+}
+
+/// Runs `total` calls with `concurrency` workers; returns calls per second.
+async fn throughput<F, Fut>(total: usize, concurrency: usize, call: F) -> f64
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let call = Arc::new(call);
+    let started = Instant::now();
+    let per = total / concurrency;
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                for _ in 0..per {
+                    call().await;
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.await.expect("worker");
+    }
+    (per * concurrency) as f64 / started.elapsed().as_secs_f64()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let body = json!({ "length": 2, "elements": [{ "id": "a", "name": "Acme" }, { "id": "b", "name": "Globex" }] });
+    let server = TestServer::start(move |r| {
+        if r.path() == "/v2/auth/oauth2-token" {
+            Reply::json(200, json!({ "access_token": "bench-token", "expires_in": 3600, "token_type": "Bearer" }))
+        } else {
+            Reply::json(200, body.clone())
+        }
+    })
+    .await;
+    let sdk = || Client::builder().with_base_url(server.url()).with_credentials("bench-id", "bench-secret").build().expect("client");
+    let http = reqwest::Client::builder().build().expect("reqwest client");
+    let url = format!("{}/v2/companies", server.url());
+
+    // 1. Token requests per 10,000 calls at concurrency 64, cold cache.
+    let cold = sdk();
+    let before = server.count("/v2/auth/oauth2-token");
+    let c = cold.clone();
+    throughput(10_000, 64, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await;
+    let token_requests = server.count("/v2/auth/oauth2-token") - before;
+
+    // 2. Median per-call latency, sequential, interleaved.
+    let client = sdk();
+    sdk_call(&client).await;
+    raw_call(&http, &url).await;
+    let (mut sdk_lat, mut raw_lat) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        for _ in 0..400 {
+            let t = Instant::now();
+            sdk_call(&client).await;
+            sdk_lat.push(t.elapsed());
+            let t = Instant::now();
+            raw_call(&http, &url).await;
+            raw_lat.push(t.elapsed());
+        }
+    }
+    let (sdk_med, raw_med) = (median(sdk_lat), median(raw_lat));
+
+    // 3. Throughput ratio at concurrency 1 and 64, median of interleaved rounds.
+    let mut rows = Vec::new();
+    for concurrency in [1usize, 64] {
+        let total = if concurrency == 1 { 1_000 } else { 6_400 };
+        let mut ratios = Vec::new();
+        let (mut sdk_rates, mut raw_rates) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            let c = client.clone();
+            let s = throughput(total, concurrency, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await;
+            let (h, u) = (http.clone(), url.clone());
+            let r = throughput(total, concurrency, move || { let (h, u) = (h.clone(), u.clone()); async move { raw_call(&h, &u).await } }).await;
+            ratios.push(s / r);
+            sdk_rates.push(s);
+            raw_rates.push(r);
+        }
+        let mid = |mut v: Vec<f64>| { v.sort_by(f64::total_cmp); v[v.len() / 2] };
+        rows.push((concurrency, mid(sdk_rates), mid(raw_rates), mid(ratios)));
+    }
+
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("overhead benchmark: loopback server, {cores} cores, {} profile", if cfg!(debug_assertions) { "debug" } else { "optimised" });
+    println!("token requests per 10,000 calls at concurrency 64 (cold cache): {token_requests}");
+    println!(
+        "median latency per call ({} calls each): SDK {:.1} us, raw reqwest + fixed header {:.1} us, added {:.1} us ({:.2}x)",
+        ROUNDS * 400,
+        sdk_med.as_secs_f64() * 1e6,
+        raw_med.as_secs_f64() * 1e6,
+        (sdk_med.as_secs_f64() - raw_med.as_secs_f64()) * 1e6,
+        sdk_med.as_secs_f64() / raw_med.as_secs_f64()
+    );
+    println!("| concurrency | SDK calls/s | raw calls/s | SDK/raw (median of {ROUNDS}) |");
+    println!("|---:|---:|---:|---:|");
+    for (c, s, r, ratio) in rows {
+        println!("| {c} | {s:.0} | {r:.0} | {ratio:.3} |");
+    }
+}
