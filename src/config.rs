@@ -269,6 +269,14 @@ impl Client {
         builder.build()
     }
 
+    /// A client identical to this one (same connection pool, same token cache)
+    /// but with another retry policy. Cheap enough to use for a single call:
+    /// `client.with_retry_policy(RetryPolicy::disabled()).air_create_pnr()...`.
+    pub fn with_retry_policy(&self, retry: RetryPolicy) -> Client {
+        let runtime = self.inner.with_retry(retry);
+        Client::new_with_client(&self.baseurl, self.client.clone(), runtime)
+    }
+
     /// The token cache this client uses; pass it to
     /// [`ClientBuilder::with_token_cache`] to share tokens with another client.
     pub fn token_cache(&self) -> TokenCache {

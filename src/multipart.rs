@@ -145,7 +145,7 @@ impl<'a> UploadDocument<'a> {
             form.part("documentMetadataStr", None, "application/json", metadata.as_bytes());
         }
         let url = format!("{}/v2/documents", self.client.baseurl());
-        let response = send(self.client, "uploadDocument", url, form).await?;
+        let response = send(self.client, "upload_document", url, form).await?;
         match response.status().as_u16() {
             200 => ResponseValue::from_response(response).await,
             401 | 403 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
@@ -193,7 +193,7 @@ impl<'a> UploadCompanyPreferences<'a> {
             form.part("file", Some(&file.file_name), &file.content_type, &file.bytes);
         }
         let url = format!("{}/v2/companies/{}/vendor-preferences", self.client.baseurl(), encode_path(&company_id));
-        let response = send(self.client, "uploadCompanyPreferences", url, form).await?;
+        let response = send(self.client, "upload_company_preferences", url, form).await?;
         match response.status().as_u16() {
             200 => Ok(ResponseValue::empty(response)),
             401 | 403 | 404 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),

@@ -51,6 +51,10 @@ impl Runtime {
         Self(Arc::new(Shared { tokens, retry, token_url }))
     }
 
+    pub(crate) fn with_retry(&self, retry: RetryPolicy) -> Self {
+        Self::new(self.0.tokens.clone(), retry, self.0.token_url.clone())
+    }
+
     pub(crate) fn tokens(&self) -> &TokenCache {
         &self.0.tokens
     }

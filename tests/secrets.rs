@@ -40,6 +40,7 @@ async fn nothing_public_prints_a_secret_or_token() {
     tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .with_writer(move || writer.clone())
         .try_init()
         .expect("the only subscriber in this test binary");
@@ -109,6 +110,10 @@ async fn nothing_public_prints_a_secret_or_token() {
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).expect("UTF-8 logs");
     assert!(logs.lines().count() > 10, "TRACE logging captured the traffic:\n{logs}");
     assert!(logs.contains("spotnana.call"), "the call span is logged");
+    for field in ["operation=\"list_companies\"", "method=GET", "status=", "attempts=", "latency_ms="] {
+        assert!(logs.contains(field), "the call span records {field}:\n{logs}");
+    }
+    assert!(logs.contains("retrying") && logs.contains("429 Too Many Requests") && logs.contains("delay_ms="), "a retry event with reason and delay:\n{logs}");
     for line in logs.lines() {
         assert_clean("log line", line);
     }
