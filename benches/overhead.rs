@@ -63,7 +63,10 @@ where
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let body = json!({ "length": 2, "elements": [{ "id": "a", "name": "Acme" }, { "id": "b", "name": "Globex" }] });
+    let body = json!({ "length": 2, "elements": [
+        { "id": "4974a66b-7493-4f41-908c-58ba81093947", "name": "Acme" },
+        { "id": "b93dc51f-12dd-46c7-b7d6-1cb12cd3f5b3", "name": "Globex" }
+    ] });
     let server = TestServer::start(move |r| {
         if r.path() == "/v2/auth/oauth2-token" {
             Reply::json(200, json!({ "access_token": "bench-token", "expires_in": 3600, "token_type": "Bearer" }))

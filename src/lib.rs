@@ -8,6 +8,8 @@ mod generated;
 mod oauth_http;
 mod retry;
 mod runtime;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 mod secret;
 mod multipart;
 mod token_cache;

@@ -2,7 +2,6 @@
 #![allow(dead_code)]
 
 pub mod server;
-pub mod synth;
 
 use serde_json::Value;
 

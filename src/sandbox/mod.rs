@@ -1,0 +1,273 @@
+//! A local Spotnana for trying the SDK and testing integrations offline.
+//!
+//! [`Sandbox::start`] runs an HTTP server on a free port of 127.0.0.1 inside your
+//! tokio runtime. It plays Spotnana closely enough for the SDK to work unchanged:
+//!
+//! - **Tokens.** `POST /v2/auth/oauth2-token` follows Spotnana's documented
+//!   client-credentials grant. Wrong credentials get 401 `invalid_client`; more
+//!   token requests than the rate limit allows get 429 with `Retry-After`; an API
+//!   call with an unknown or expired token gets 401 "Access Token Invalid".
+//! - **Every operation answers.** Each of the 210 operations in
+//!   `openapi/spotnana.json` returns its first success response, built from the
+//!   response schema (the schema's examples where it gives them).
+//! - **Requests are checked.** A missing required parameter, body or body field
+//!   gets 400 with Spotnana's `ErrorResponse`.
+//! - **Companies are stateful.** `createCompany`, `listCompanies`, `readCompany`,
+//!   `updateCompany` and `deleteCompany` keep what you create, so reading back a
+//!   company returns it.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = spotnana::sandbox::Sandbox::start().await?;
+//! let client = sandbox.client()?;
+//! let companies = client.list_companies().send().await.map_err(spotnana::Error::from)?;
+//! # let _ = companies;
+//! # Ok(()) }
+//! ```
+//!
+//! The `sandbox` feature (on by default) compiles this module; it embeds the
+//! normalised spec (about 1.8 MB).
+
+mod companies;
+mod spec;
+mod synth;
+mod tokens;
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming as Body;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+use crate::generated::Client;
+use crate::retry::RetryPolicy;
+use spec::{Answer, Incoming, Spec};
+
+/// Settings for a [`Sandbox`]. Start from [`Sandbox::builder`].
+#[derive(Clone, Debug)]
+pub struct SandboxBuilder {
+    client_id: String,
+    client_secret: String,
+    token_lifetime: Duration,
+    token_rate_limit: u32,
+    token_rate_window: Duration,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        Self {
+            client_id: "sandbox-client".into(),
+            client_secret: "sandbox-secret".into(),
+            token_lifetime: Duration::from_secs(3600),
+            token_rate_limit: 30,
+            token_rate_window: Duration::from_secs(60),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The client id and secret the token endpoint accepts.
+    pub fn with_credentials(mut self, client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        self.client_id = client_id.into();
+        self.client_secret = client_secret.into();
+        self
+    }
+
+    /// How long issued tokens are valid (default: one hour, as Spotnana's).
+    pub fn with_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// At most `requests` token requests per `window` (default: 30 per minute);
+    /// more get 429 with `Retry-After`.
+    pub fn with_token_rate_limit(mut self, requests: u32, window: Duration) -> Self {
+        self.token_rate_limit = requests;
+        self.token_rate_window = window;
+        self
+    }
+
+    /// Starts the sandbox on a free port of 127.0.0.1.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            spec: Spec::load(),
+            tokens: tokens::Tokens::new(&self),
+            companies: companies::Companies::default(),
+        });
+        let serving = state.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let state = serving.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        let state = state.clone();
+                        async move { Ok::<_, Infallible>(state.handle(req).await) }
+                    });
+                    let io = hyper_util::rt::TokioIo::new(stream);
+                    let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                });
+            }
+        });
+        Ok(Sandbox { addr, settings: self, state, task })
+    }
+}
+
+/// A running local Spotnana. It stops when dropped.
+pub struct Sandbox {
+    addr: SocketAddr,
+    settings: SandboxBuilder,
+    state: Arc<State>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("base_url", &self.base_url()).field("client_id", &self.settings.client_id).finish()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Sandbox {
+    /// Settings to change before starting.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// Starts a sandbox with default settings.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        SandboxBuilder::default().start().await
+    }
+
+    /// `http://127.0.0.1:PORT`, the base URL to give a client.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The client id the token endpoint accepts.
+    pub fn client_id(&self) -> &str {
+        &self.settings.client_id
+    }
+
+    /// The client secret the token endpoint accepts.
+    pub fn client_secret(&self) -> &str {
+        &self.settings.client_secret
+    }
+
+    /// How many token requests the sandbox has answered, successful or not.
+    pub fn token_requests(&self) -> usize {
+        self.state.tokens.requests()
+    }
+
+    /// A client for this sandbox, authenticating with its credentials.
+    pub fn client(&self) -> Result<Client, crate::ConfigError> {
+        crate::ClientBuilder::new()
+            .with_base_url(self.base_url())
+            .with_credentials(self.client_id(), self.client_secret())
+            .with_retry_policy(RetryPolicy::default())
+            .build()
+    }
+
+    /// A minimal request body that the sandbox accepts for `operation_id`, built
+    /// from the spec; `None` if the operation takes no body.
+    pub fn example_request(&self, operation_id: &str) -> Option<Value> {
+        self.state.spec.example_request(operation_id)
+    }
+
+    /// The ids of every operation the sandbox answers.
+    pub fn operation_ids(&self) -> Vec<String> {
+        self.state.spec.operation_ids().map(str::to_string).collect()
+    }
+}
+
+struct State {
+    spec: Spec,
+    tokens: tokens::Tokens,
+    companies: companies::Companies,
+}
+
+type Reply = hyper::Response<Full<Bytes>>;
+
+fn reply(status: u16, body: Option<&Value>, extra: &[(&str, String)]) -> Reply {
+    let mut builder = hyper::Response::builder().status(status);
+    for (k, v) in extra {
+        builder = builder.header(*k, v);
+    }
+    let bytes = match body {
+        Some(v) => {
+            builder = builder.header("content-type", "application/json");
+            Bytes::from(v.to_string())
+        }
+        None => Bytes::new(),
+    };
+    builder.body(Full::new(bytes)).unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+}
+
+/// Spotnana's `ErrorResponse` body.
+fn error_body(code: &str, message: &str, detail: Option<&str>) -> Value {
+    let mut item = json!({ "errorCode": code, "message": message });
+    if let Some(d) = detail {
+        item["errorDetail"] = json!(d);
+    }
+    json!({ "debugIdentifier": format!("sandbox-{:08x}", fastrand::u32(..)), "errorMessages": [item] })
+}
+
+impl State {
+    async fn handle(&self, req: hyper::Request<Body>) -> Reply {
+        let (parts, body) = req.into_parts();
+        let raw = match body.collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(_) => return reply(400, Some(&error_body("BAD_REQUEST", "the request body could not be read", None)), &[]),
+        };
+        let path = parts.uri.path().to_string();
+        if path == crate::config::TOKEN_PATH && parts.method == http::Method::POST {
+            return self.tokens.issue(&raw);
+        }
+        let Some((route, params)) = self.spec.route(parts.method.as_str(), &path) else {
+            return reply(404, Some(&error_body("NOT_FOUND", "no Spotnana operation has this method and path", Some(&path))), &[]);
+        };
+        let bearer = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        if !self.tokens.is_valid(bearer) {
+            return reply(401, Some(&error_body("UNAUTHORIZED", "Access Token Invalid", None)), &[]);
+        }
+        let query: HashMap<String, String> = parts
+            .uri
+            .query()
+            .map(|q| q.split('&').filter_map(|kv| kv.split_once('=').or(Some((kv, "")))).map(|(k, v)| (k.to_string(), v.to_string())).collect())
+            .unwrap_or_default();
+        let is_json = parts.headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/json"));
+        let body = if raw.is_empty() {
+            None
+        } else if is_json {
+            match serde_json::from_slice::<Value>(&raw) {
+                Ok(v) => Some(v),
+                Err(e) => return reply(400, Some(&error_body("INVALID_JSON", "the request body is not valid JSON", Some(&e.to_string()))), &[]),
+            }
+        } else {
+            Some(Value::Null)
+        };
+        let incoming = Incoming { query, headers: &parts.headers, body };
+        if let Err(missing) = self.spec.validate(route, &incoming) {
+            let detail = missing.join(", ");
+            return reply(400, Some(&error_body("MISSING_REQUIRED_FIELD", "required fields are missing", Some(&detail))), &[]);
+        }
+        let answer = self
+            .companies
+            .handle(&self.spec, &route.id, &params, incoming.body.as_ref())
+            .unwrap_or_else(|| self.spec.success(route));
+        let Answer { status, body } = answer;
+        reply(status, body.as_ref(), &[])
+    }
+}
