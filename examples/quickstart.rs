@@ -1,16 +1,17 @@
 //! `cargo run --example quickstart`
 //!
-//! Reads `SPOTNANA_CLIENT_ID`, `SPOTNANA_CLIENT_SECRET` and (optionally)
-//! `SPOTNANA_BASE_URL`. With credentials it lists the companies your API user can
-//! see. Without them it makes no network call: it builds a client and prints
-//! every operation the SDK offers, with its method name.
+//! Reads `SPOTNANA_CLIENT_ID`, `SPOTNANA_CLIENT_SECRET` and, optionally,
+//! `SPOTNANA_BASE_URL`. With the first two set it talks to Spotnana; without
+//! them it starts the local sandbox (`spotnana::sandbox`) and needs no network.
+//! Either way it runs the same flow through the SDK: get a token, create a
+//! company, list companies, read the new one back, and print a table.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
-use serde_json::Value;
+use serde_json::json;
 use spotnana::progenitor_client::ClientInfo;
-
-const SPEC: &str = include_str!("../openapi/spotnana.json");
+use spotnana::{types, Client, Error};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -24,47 +25,42 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::var_os("SPOTNANA_CLIENT_ID").is_some() {
-        let client = spotnana::Client::from_env()?;
-        println!("Using Spotnana at {} with your credentials.", client.baseurl());
-        let companies = client.list_companies().send().await.map_err(spotnana::Error::from)?;
-        println!("{:#?}", companies.into_inner());
-        return Ok(());
-    }
+    // Keep the sandbox alive for the whole flow; it stops when dropped.
+    let (client, _sandbox) = if std::env::var_os("SPOTNANA_CLIENT_ID").is_some() {
+        let client = Client::from_env()?;
+        println!("Using Spotnana at {} with the credentials in SPOTNANA_CLIENT_ID/SECRET.", client.baseurl());
+        (client, None)
+    } else {
+        let sandbox = spotnana::sandbox::Sandbox::start().await?;
+        println!("No SPOTNANA_CLIENT_ID set: using the local sandbox at {} (no network).", sandbox.base_url());
+        (sandbox.client()?, Some(sandbox))
+    };
 
-    println!("No SPOTNANA_CLIENT_ID set: showing the operations this SDK offers (no network).\n");
-    let client = spotnana::Client::builder().with_base_url("http://127.0.0.1:9").with_static_token("unused").build()?;
-    let spec: Value = serde_json::from_str(SPEC)?;
-    let mut rows = Vec::new();
-    for key in ["paths", "x-spotnana-handwritten"] {
-        for (path, item) in spec[key].as_object().into_iter().flatten() {
-            for (method, op) in item.as_object().into_iter().flatten() {
-                if let Some(id) = op["operationId"].as_str() {
-                    let tag = op["tags"][0].as_str().unwrap_or("");
-                    rows.push((tag.to_string(), method.to_uppercase(), path.clone(), snake(id)));
-                }
-            }
-        }
+    let started = Instant::now();
+    let request: types::CreateCompanyRequest = serde_json::from_value(json!({
+        "name": "Quickstart Travel Co",
+        "billingCurrency": "USD",
+        "companyRoles": ["ORG"],
+        "emailDomains": ["quickstart.example"]
+    }))?;
+    let created = client.create_company().body(request).send().await.map_err(Error::from)?.into_inner();
+    println!("1. token obtained and company created: {}", created.id);
+
+    let list = client.list_companies().send().await.map_err(Error::from)?.into_inner();
+    println!("2. companies visible to this API user: {}", list.elements.len());
+
+    let company = client.read_company().company_id(created.id.to_string()).send().await.map_err(Error::from)?.into_inner();
+    println!("3. read back:\n");
+    println!("  {:<18} {}", "id", company.id.id);
+    println!("  {:<18} {}", "name", company.name);
+    println!("  {:<18} {}", "billing currency", company.billing_currency);
+    let roles: Vec<String> = company.company_roles.iter().map(|r| r.to_string()).collect();
+    println!("  {:<18} {}", "roles", roles.join(", "));
+    println!("  {:<18} {}", "email domains", company.email_domains.as_deref().unwrap_or_default().join(", "));
+    println!("\n  companies (id, name):");
+    for reference in &list.elements {
+        println!("  {}  {}", reference.id, reference.name.as_deref().unwrap_or("-"));
     }
-    rows.sort();
-    println!("{:<28} {:<7} {:<64} client method", "API", "HTTP", "path");
-    for (tag, method, path, name) in &rows {
-        println!("{tag:<28} {method:<7} {path:<64} client.{name}()");
-    }
-    println!("\n{} operations, all typed methods on spotnana::Client (base URL {}).", rows.len(), client.baseurl());
-    println!("Set SPOTNANA_CLIENT_ID and SPOTNANA_CLIENT_SECRET to call Spotnana for real.");
+    println!("\nDone in {} ms.", started.elapsed().as_millis());
     Ok(())
-}
-
-/// `listCompanies` -> `list_companies`, as progenitor names methods.
-fn snake(id: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = id.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        if c.is_uppercase() && i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_numeric()) {
-            out.push('_');
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
 }

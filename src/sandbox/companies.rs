@@ -31,7 +31,7 @@ impl Companies {
         let answer = |status, body| Some(Answer { status, body });
         match (operation, id) {
             ("createCompany", _) => {
-                let id = uuid::Uuid::from_u128(fastrand::u128(..)).to_string();
+                let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid().to_string();
                 let mut company = spec.instance_of("Company");
                 merge(&mut company, body.cloned().unwrap_or(json!({})));
                 company["id"] = json!({ "id": id });
@@ -51,11 +51,12 @@ impl Companies {
             }
             ("readCompany", Some(id)) => match inner.stored.get(&id) {
                 Some((_, company)) => answer(200, Some(company.clone())),
-                None => {
+                None if uuid::Uuid::parse_str(&id).is_ok() => {
                     let mut company = spec.instance_of("Company");
                     company["id"] = json!({ "id": id });
                     answer(200, Some(company))
                 }
+                None => answer(404, Some(error_body("COMPANY_NOT_FOUND", "company ids are UUIDs", Some(&id)))),
             },
             ("updateCompany", Some(id)) => {
                 if let (Some((_, company)), Some(update)) = (inner.stored.get_mut(&id), body) {

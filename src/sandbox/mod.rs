@@ -171,6 +171,12 @@ impl Sandbox {
         self.state.tokens.requests()
     }
 
+    /// Invalidates every token issued so far, as a revocation or a secret
+    /// rotation at Spotnana would: the next API call with one gets 401.
+    pub fn revoke_tokens(&self) {
+        self.state.tokens.revoke_all();
+    }
+
     /// A client for this sandbox, authenticating with its credentials.
     pub fn client(&self) -> Result<Client, crate::ConfigError> {
         crate::ClientBuilder::new()

@@ -145,8 +145,11 @@ impl Spec {
         }
         let Some(obj) = value.as_object() else { return };
         for name in s["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
-            if !obj.contains_key(name) {
-                missing.push(format!("{at}.{name}"));
+            match obj.get(name) {
+                None => missing.push(format!("{at}.{name}")),
+                // Like Spotnana, an empty string does not satisfy a required field.
+                Some(Value::String(v)) if v.is_empty() => missing.push(format!("{at}.{name} (empty)")),
+                Some(_) => {}
             }
         }
         for (name, prop) in s["properties"].as_object().into_iter().flatten() {

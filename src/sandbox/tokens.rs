@@ -77,6 +77,10 @@ impl Tokens {
         reply(200, Some(&body), &[])
     }
 
+    pub(super) fn revoke_all(&self) {
+        self.issued.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
     /// Whether `bearer` was issued here and has not expired.
     pub(super) fn is_valid(&self, bearer: Option<&str>) -> bool {
         let issued = self.issued.lock().unwrap_or_else(|p| p.into_inner());

@@ -8,6 +8,7 @@ use spotnana::{types, Client};
 use super::Inputs;
 
 /// The literal given to each path parameter, per operation.
+#[allow(dead_code)]
 pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("airAutocomplete", &[]),
     ("airSearch", &[]),
@@ -22,10 +23,10 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("airIntermediateRevalidateItinerary", &[]),
     ("airCreatePnr", &[]),
     ("airCancelPnr", &[]),
-    ("getAirPnrExchangeDetails", &[("pnrId", "pnrId-3")]),
+    ("getAirPnrExchangeDetails", &[("pnrId", "00000000-0000-4000-8000-000000000003")]),
     ("airModifySearchV2", &[]),
     ("airModifyBookV2", &[]),
-    ("airPnrEdit", &[("pnrId", "pnrId-4")]),
+    ("airPnrEdit", &[("pnrId", "00000000-0000-4000-8000-000000000004")]),
     ("getSpecialServiceRequests", &[]),
     ("getSpecialServiceRequestsFilterByCategory", &[]),
     ("fetchAirFareRules", &[]),
@@ -40,7 +41,7 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("rotateClientSecret", &[]),
     ("createCompany", &[]),
     ("listCompanies", &[]),
-    ("readCompany", &[("companyId", "companyId-6")]),
+    ("readCompany", &[("companyId", "00000000-0000-4000-8000-000000000006")]),
     ("updateCompany", &[("companyId", "00000000-0000-4000-8000-000000000007")]),
     ("deleteCompany", &[("companyId", "00000000-0000-4000-8000-000000000008")]),
     ("listLegalEntities", &[("companyId", "00000000-0000-4000-8000-000000000009")]),
@@ -87,7 +88,7 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("getCompanyManagersConfig", &[("companyId", "00000000-0000-4000-8000-000000000076")]),
     ("setCompanyPerTripSrvCharge", &[("companyId", "00000000-0000-4000-8000-000000000078")]),
     ("getCompanyPerTripSrvCharge", &[("companyId", "00000000-0000-4000-8000-000000000079")]),
-    ("listServiceCharges", &[("entityType", "TRIP"), ("entityId", "entityId-81"), ("type", "TMC_CHARGE")]),
+    ("listServiceCharges", &[("entityType", "TRIP"), ("entityId", "00000000-0000-4000-8000-000000000081"), ("type", "TMC_CHARGE")]),
     ("getCompanyEnrollmentConfig", &[("companyId", "00000000-0000-4000-8000-000000000083")]),
     ("updateCompanyEnrollmentConfig", &[("companyId", "00000000-0000-4000-8000-000000000084")]),
     ("getColorConfig", &[("companyId", "00000000-0000-4000-8000-000000000085")]),
@@ -103,24 +104,24 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("getDocument", &[("documentId", "00000000-0000-4000-8000-000000000098")]),
     ("deleteDocument", &[("documentId", "00000000-0000-4000-8000-000000000099")]),
     ("createEvent", &[]),
-    ("deleteEvent", &[("eventId", "eventId-100")]),
-    ("getEvent", &[("eventId", "eventId-101")]),
+    ("deleteEvent", &[("eventId", "00000000-0000-4000-8000-000000000100")]),
+    ("getEvent", &[("eventId", "00000000-0000-4000-8000-000000000101")]),
     ("getEventByExternalID", &[]),
-    ("addTravelersToEvent", &[("eventId", "eventId-104")]),
-    ("removeTravelersFromEvent", &[("eventId", "eventId-105")]),
+    ("addTravelersToEvent", &[("eventId", "00000000-0000-4000-8000-000000000104")]),
+    ("removeTravelersFromEvent", &[("eventId", "00000000-0000-4000-8000-000000000105")]),
     ("listEvents", &[]),
-    ("publishEvent", &[("eventId", "eventId-106")]),
-    ("updateEventBasicInfo", &[("eventId", "eventId-107")]),
-    ("updateEventBookingGuidelines", &[("eventId", "eventId-108")]),
-    ("getUserEventRsvp", &[("eventId", "eventId-109"), ("travelerId", "00000000-0000-4000-8000-000000000110")]),
-    ("setUserEventRsvp", &[("eventId", "eventId-111"), ("travelerId", "00000000-0000-4000-8000-000000000112")]),
-    ("sendInvite", &[("eventId", "eventId-113")]),
-    ("testInvite", &[("eventId", "eventId-114")]),
+    ("publishEvent", &[("eventId", "00000000-0000-4000-8000-000000000106")]),
+    ("updateEventBasicInfo", &[("eventId", "00000000-0000-4000-8000-000000000107")]),
+    ("updateEventBookingGuidelines", &[("eventId", "00000000-0000-4000-8000-000000000108")]),
+    ("getUserEventRsvp", &[("eventId", "00000000-0000-4000-8000-000000000109"), ("travelerId", "00000000-0000-4000-8000-000000000110")]),
+    ("setUserEventRsvp", &[("eventId", "00000000-0000-4000-8000-000000000111"), ("travelerId", "00000000-0000-4000-8000-000000000112")]),
+    ("sendInvite", &[("eventId", "00000000-0000-4000-8000-000000000113")]),
+    ("testInvite", &[("eventId", "00000000-0000-4000-8000-000000000114")]),
     ("getEventSummaries", &[]),
     ("getAllowedPaymentSources", &[]),
-    ("cancelEvent", &[("eventId", "eventId-116")]),
-    ("listEventTravelers", &[("eventId", "eventId-117")]),
-    ("updateCustomFieldResponses", &[("eventId", "eventId-118")]),
+    ("cancelEvent", &[("eventId", "00000000-0000-4000-8000-000000000116")]),
+    ("listEventTravelers", &[("eventId", "00000000-0000-4000-8000-000000000117")]),
+    ("updateCustomFieldResponses", &[("eventId", "00000000-0000-4000-8000-000000000118")]),
     ("bulkPublishEvents", &[]),
     ("bulkEditEvents", &[]),
     ("bulkDeleteEvents", &[]),
@@ -132,9 +133,9 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("hotelPriceCheck", &[]),
     ("hotelValidateRebooking", &[]),
     ("hotelCreatePnr", &[]),
-    ("hotelCancelPnr", &[("pnrId", "pnrId-120")]),
-    ("hotelModifyDetails", &[("pnrId", "pnrId-121")]),
-    ("hotelModifyBooking", &[("pnrId", "pnrId-122")]),
+    ("hotelCancelPnr", &[("pnrId", "00000000-0000-4000-8000-000000000120")]),
+    ("hotelModifyDetails", &[("pnrId", "00000000-0000-4000-8000-000000000121")]),
+    ("hotelModifyBooking", &[("pnrId", "00000000-0000-4000-8000-000000000122")]),
     ("hotelAncillaries", &[]),
     ("createPersonalPaymentSource", &[("userId", "00000000-0000-4000-8000-000000000123")]),
     ("listUserPaymentSources", &[("userId", "00000000-0000-4000-8000-000000000124")]),
@@ -154,42 +155,42 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("createEventTemplate", &[]),
     ("toggleHiddenTemplate", &[]),
     ("getHiddenTemplateStatus", &[]),
-    ("deleteEventTemplate", &[("templateId", "templateId-148")]),
-    ("getEventTemplate", &[("templateId", "templateId-149")]),
-    ("updateTemplateBasicInfo", &[("templateId", "templateId-150")]),
-    ("updateTemplateBookingGuidelines", &[("templateId", "templateId-151")]),
-    ("updateTemplateCustomFieldResponses", &[("templateId", "templateId-152")]),
+    ("deleteEventTemplate", &[("templateId", "00000000-0000-4000-8000-000000000148")]),
+    ("getEventTemplate", &[("templateId", "00000000-0000-4000-8000-000000000149")]),
+    ("updateTemplateBasicInfo", &[("templateId", "00000000-0000-4000-8000-000000000150")]),
+    ("updateTemplateBookingGuidelines", &[("templateId", "00000000-0000-4000-8000-000000000151")]),
+    ("updateTemplateCustomFieldResponses", &[("templateId", "00000000-0000-4000-8000-000000000152")]),
     ("listEventTemplates", &[]),
     ("getEventTemplateByExternalID", &[]),
     ("createTrip", &[]),
-    ("updateTrip", &[("tripId", "tripId-155")]),
-    ("readTrip", &[("tripId", "tripId-156")]),
-    ("getTripDetailsV3", &[("tripId", "tripId-157")]),
-    ("updateTripV3", &[("tripId", "tripId-158")]),
-    ("deleteTrip", &[("tripId", "tripId-159")]),
+    ("updateTrip", &[("tripId", "00000000-0000-4000-8000-000000000155")]),
+    ("readTrip", &[("tripId", "00000000-0000-4000-8000-000000000156")]),
+    ("getTripDetailsV3", &[("tripId", "00000000-0000-4000-8000-000000000157")]),
+    ("updateTripV3", &[("tripId", "00000000-0000-4000-8000-000000000158")]),
+    ("deleteTrip", &[("tripId", "00000000-0000-4000-8000-000000000159")]),
     ("getUserTripSummariesList", &[("userId", "00000000-0000-4000-8000-000000000160")]),
     ("getCompanyTripSummariesList", &[("companyId", "00000000-0000-4000-8000-000000000161")]),
     ("listOrganisationTrips", &[]),
     ("getArrangerManagedTripSummariesList", &[("arrangerId", "00000000-0000-4000-8000-000000000162")]),
-    ("fetchTripPartnerInfo", &[("tripId", "tripId-163"), ("bookerEmailId", "bookerEmailId-164")]),
-    ("createPnrV3", &[("tripId", "tripId-165")]),
-    ("updatePnrV3", &[("tripId", "tripId-166"), ("pnrId", "pnrId-167")]),
-    ("getPnrV3", &[("tripId", "tripId-168"), ("pnrId", "pnrId-169")]),
-    ("addRemarkV3", &[("tripId", "tripId-170"), ("pnrId", "pnrId-171")]),
-    ("finalizePnr", &[("tripId", "tripId-172"), ("pnrId", "pnrId-173")]),
-    ("suspendPnr", &[("tripId", "tripId-174"), ("pnrId", "pnrId-175")]),
-    ("cancelPnrV3", &[("tripId", "tripId-176"), ("pnrId", "pnrId-177")]),
-    ("getCancellationDetails", &[("tripId", "tripId-178"), ("pnrId", "pnrId-179")]),
-    ("downloadInvoice", &[("tripId", "tripId-180"), ("pnrId", "pnrId-181")]),
-    ("processPnrApproval", &[("pnrId", "pnrId-182")]),
+    ("fetchTripPartnerInfo", &[("tripId", "00000000-0000-4000-8000-000000000163"), ("bookerEmailId", "00000000-0000-4000-8000-000000000164")]),
+    ("createPnrV3", &[("tripId", "00000000-0000-4000-8000-000000000165")]),
+    ("updatePnrV3", &[("tripId", "00000000-0000-4000-8000-000000000166"), ("pnrId", "00000000-0000-4000-8000-000000000167")]),
+    ("getPnrV3", &[("tripId", "00000000-0000-4000-8000-000000000168"), ("pnrId", "00000000-0000-4000-8000-000000000169")]),
+    ("addRemarkV3", &[("tripId", "00000000-0000-4000-8000-000000000170"), ("pnrId", "00000000-0000-4000-8000-000000000171")]),
+    ("finalizePnr", &[("tripId", "00000000-0000-4000-8000-000000000172"), ("pnrId", "00000000-0000-4000-8000-000000000173")]),
+    ("suspendPnr", &[("tripId", "00000000-0000-4000-8000-000000000174"), ("pnrId", "00000000-0000-4000-8000-000000000175")]),
+    ("cancelPnrV3", &[("tripId", "00000000-0000-4000-8000-000000000176"), ("pnrId", "00000000-0000-4000-8000-000000000177")]),
+    ("getCancellationDetails", &[("tripId", "00000000-0000-4000-8000-000000000178"), ("pnrId", "00000000-0000-4000-8000-000000000179")]),
+    ("downloadInvoice", &[("tripId", "00000000-0000-4000-8000-000000000180"), ("pnrId", "00000000-0000-4000-8000-000000000181")]),
+    ("processPnrApproval", &[("pnrId", "00000000-0000-4000-8000-000000000182")]),
     ("getPnrByExternalId", &[]),
     ("pnrSearch", &[]),
     ("getInvoiceData", &[]),
     ("getApprovalUserApprovalDataList", &[("userId", "00000000-0000-4000-8000-000000000186")]),
     ("getCompanyApprovalDataList", &[("companyId", "00000000-0000-4000-8000-000000000187")]),
-    ("listAgentNotes", &[("tripId", "tripId-188")]),
-    ("createAgentNote", &[("tripId", "tripId-189")]),
-    ("deleteAgentNote", &[("tripId", "tripId-190"), ("noteId", "noteId-191")]),
+    ("listAgentNotes", &[("tripId", "00000000-0000-4000-8000-000000000188")]),
+    ("createAgentNote", &[("tripId", "00000000-0000-4000-8000-000000000189")]),
+    ("deleteAgentNote", &[("tripId", "00000000-0000-4000-8000-000000000190"), ("noteId", "00000000-0000-4000-8000-000000000191")]),
     ("createUser", &[]),
     ("queryUser", &[]),
     ("listUsersV3", &[]),
@@ -214,7 +215,7 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("activateUser", &[("userId", "00000000-0000-4000-8000-000000000210")]),
     ("listFavorites", &[("userId", "00000000-0000-4000-8000-000000000211")]),
     ("addFavorite", &[("userId", "00000000-0000-4000-8000-000000000212")]),
-    ("removeFavorite", &[("userId", "00000000-0000-4000-8000-000000000213"), ("favoriteId", "favoriteId-214")]),
+    ("removeFavorite", &[("userId", "00000000-0000-4000-8000-000000000213"), ("favoriteId", "00000000-0000-4000-8000-000000000214")]),
     ("getUserApplicablePolicies", &[("userId", "00000000-0000-4000-8000-000000000215")]),
     ("getRbacInfo", &[("userId", "00000000-0000-4000-8000-000000000216")]),
     ("uploadCompanyPreferences", &[("companyId", "00000000-0000-4000-8000-000000000217")]),
@@ -352,7 +353,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getAirPnrExchangeDetails" => Box::pin(async move {
             client.get_air_pnr_exchange_details()
-                .pnr_id("pnrId-3")
+                .pnr_id("00000000-0000-4000-8000-000000000003")
                 .send()
                 .await
                 .map(|_| ())
@@ -382,7 +383,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "airPnrEdit" => Box::pin(async move {
             let body = inputs.body::<types::AirEditPnrRequest>("airPnrEdit")?;
             client.air_pnr_edit()
-                .pnr_id("pnrId-4")
+                .pnr_id("00000000-0000-4000-8000-000000000004")
                 .body(body)
                 .send()
                 .await
@@ -525,7 +526,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "readCompany" => Box::pin(async move {
             client.read_company()
-                .company_id("companyId-6")
+                .company_id("00000000-0000-4000-8000-000000000006")
                 .send()
                 .await
                 .map(|_| ())
@@ -1019,7 +1020,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
             let body = inputs.body::<types::ListServiceChargesRequest>("listServiceCharges")?;
             client.list_service_charges()
                 .entity_type("TRIP")
-                .entity_id("entityId-81")
+                .entity_id("00000000-0000-4000-8000-000000000081")
                 .type_("TMC_CHARGE")
                 .body(body)
                 .send()
@@ -1142,7 +1143,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "listDocuments" => Box::pin(async move {
             client.list_documents()
                 .entity_type("PNR")
-                .entity_id("entityId-97")
+                .entity_id("00000000-0000-4000-8000-000000000097")
                 .send()
                 .await
                 .map(|_| ())
@@ -1179,7 +1180,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "deleteEvent" => Box::pin(async move {
             client.delete_event()
-                .event_id("eventId-100")
+                .event_id("00000000-0000-4000-8000-000000000100")
                 .send()
                 .await
                 .map(|_| ())
@@ -1188,7 +1189,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getEvent" => Box::pin(async move {
             client.get_event()
-                .event_id("eventId-101")
+                .event_id("00000000-0000-4000-8000-000000000101")
                 .send()
                 .await
                 .map(|_| ())
@@ -1197,7 +1198,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getEventByExternalID" => Box::pin(async move {
             client.get_event_by_external_id()
-                .external_id("externalId-102")
+                .external_id("00000000-0000-4000-8000-000000000102")
                 .company_id("00000000-0000-4000-8000-000000000103")
                 .send()
                 .await
@@ -1208,7 +1209,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "addTravelersToEvent" => Box::pin(async move {
             let body = inputs.body::<types::AddTravelersToEventRequest>("addTravelersToEvent")?;
             client.add_travelers_to_event()
-                .event_id("eventId-104")
+                .event_id("00000000-0000-4000-8000-000000000104")
                 .body(body)
                 .send()
                 .await
@@ -1219,7 +1220,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "removeTravelersFromEvent" => Box::pin(async move {
             let body = inputs.body::<types::RemoveTravelersFromEventRequest>("removeTravelersFromEvent")?;
             client.remove_travelers_from_event()
-                .event_id("eventId-105")
+                .event_id("00000000-0000-4000-8000-000000000105")
                 .body(body)
                 .send()
                 .await
@@ -1239,7 +1240,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "publishEvent" => Box::pin(async move {
             client.publish_event()
-                .event_id("eventId-106")
+                .event_id("00000000-0000-4000-8000-000000000106")
                 .send()
                 .await
                 .map(|_| ())
@@ -1249,7 +1250,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "updateEventBasicInfo" => Box::pin(async move {
             let body = inputs.body::<types::UpdateEventBasicInfoRequest>("updateEventBasicInfo")?;
             client.update_event_basic_info()
-                .event_id("eventId-107")
+                .event_id("00000000-0000-4000-8000-000000000107")
                 .body(body)
                 .send()
                 .await
@@ -1260,7 +1261,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "updateEventBookingGuidelines" => Box::pin(async move {
             let body = inputs.body::<types::UpdateEventBookingGuidelinesRequest>("updateEventBookingGuidelines")?;
             client.update_event_booking_guidelines()
-                .event_id("eventId-108")
+                .event_id("00000000-0000-4000-8000-000000000108")
                 .body(body)
                 .send()
                 .await
@@ -1270,7 +1271,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getUserEventRsvp" => Box::pin(async move {
             client.get_user_event_rsvp()
-                .event_id("eventId-109")
+                .event_id("00000000-0000-4000-8000-000000000109")
                 .traveler_id("00000000-0000-4000-8000-000000000110")
                 .send()
                 .await
@@ -1281,7 +1282,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "setUserEventRsvp" => Box::pin(async move {
             let body = inputs.body::<types::SetUserEventRsvpRequest>("setUserEventRsvp")?;
             client.set_user_event_rsvp()
-                .event_id("eventId-111")
+                .event_id("00000000-0000-4000-8000-000000000111")
                 .traveler_id("00000000-0000-4000-8000-000000000112")
                 .body(body)
                 .send()
@@ -1293,7 +1294,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "sendInvite" => Box::pin(async move {
             let body = inputs.body::<types::SendInviteRequest>("sendInvite")?;
             client.send_invite()
-                .event_id("eventId-113")
+                .event_id("00000000-0000-4000-8000-000000000113")
                 .body(body)
                 .send()
                 .await
@@ -1303,7 +1304,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "testInvite" => Box::pin(async move {
             client.test_invite()
-                .event_id("eventId-114")
+                .event_id("00000000-0000-4000-8000-000000000114")
                 .send()
                 .await
                 .map(|_| ())
@@ -1331,7 +1332,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "cancelEvent" => Box::pin(async move {
             client.cancel_event()
-                .event_id("eventId-116")
+                .event_id("00000000-0000-4000-8000-000000000116")
                 .send()
                 .await
                 .map(|_| ())
@@ -1341,7 +1342,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "listEventTravelers" => Box::pin(async move {
             let body = inputs.body::<types::EventTravelersRequest>("listEventTravelers")?;
             client.list_event_travelers()
-                .event_id("eventId-117")
+                .event_id("00000000-0000-4000-8000-000000000117")
                 .body(body)
                 .send()
                 .await
@@ -1352,7 +1353,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "updateCustomFieldResponses" => Box::pin(async move {
             let body = inputs.body::<types::EventCustomFieldResponsesRequest>("updateCustomFieldResponses")?;
             client.update_custom_field_responses()
-                .event_id("eventId-118")
+                .event_id("00000000-0000-4000-8000-000000000118")
                 .body(body)
                 .send()
                 .await
@@ -1472,7 +1473,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "hotelCancelPnr" => Box::pin(async move {
             let body = inputs.body::<types::HotelCancelPnrRequest>("hotelCancelPnr")?;
             client.hotel_cancel_pnr()
-                .pnr_id("pnrId-120")
+                .pnr_id("00000000-0000-4000-8000-000000000120")
                 .body(body)
                 .send()
                 .await
@@ -1483,7 +1484,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "hotelModifyDetails" => Box::pin(async move {
             let body = inputs.body::<types::HotelModifyDetailsRequest>("hotelModifyDetails")?;
             client.hotel_modify_details()
-                .pnr_id("pnrId-121")
+                .pnr_id("00000000-0000-4000-8000-000000000121")
                 .body(body)
                 .send()
                 .await
@@ -1494,7 +1495,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "hotelModifyBooking" => Box::pin(async move {
             let body = inputs.body::<types::HotelModifyBookingRequest>("hotelModifyBooking")?;
             client.hotel_modify_booking()
-                .pnr_id("pnrId-122")
+                .pnr_id("00000000-0000-4000-8000-000000000122")
                 .body(body)
                 .send()
                 .await
@@ -1699,7 +1700,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "deleteEventTemplate" => Box::pin(async move {
             client.delete_event_template()
-                .template_id("templateId-148")
+                .template_id("00000000-0000-4000-8000-000000000148")
                 .send()
                 .await
                 .map(|_| ())
@@ -1708,7 +1709,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getEventTemplate" => Box::pin(async move {
             client.get_event_template()
-                .template_id("templateId-149")
+                .template_id("00000000-0000-4000-8000-000000000149")
                 .send()
                 .await
                 .map(|_| ())
@@ -1718,7 +1719,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "updateTemplateBasicInfo" => Box::pin(async move {
             let body = inputs.body::<types::UpdateTemplateBasicInfoRequest>("updateTemplateBasicInfo")?;
             client.update_template_basic_info()
-                .template_id("templateId-150")
+                .template_id("00000000-0000-4000-8000-000000000150")
                 .body(body)
                 .send()
                 .await
@@ -1729,7 +1730,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "updateTemplateBookingGuidelines" => Box::pin(async move {
             let body = inputs.body::<types::UpdateTemplateBookingGuidelinesRequest>("updateTemplateBookingGuidelines")?;
             client.update_template_booking_guidelines()
-                .template_id("templateId-151")
+                .template_id("00000000-0000-4000-8000-000000000151")
                 .body(body)
                 .send()
                 .await
@@ -1740,7 +1741,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "updateTemplateCustomFieldResponses" => Box::pin(async move {
             let body = inputs.body::<types::TemplateCustomFieldResponsesRequest>("updateTemplateCustomFieldResponses")?;
             client.update_template_custom_field_responses()
-                .template_id("templateId-152")
+                .template_id("00000000-0000-4000-8000-000000000152")
                 .body(body)
                 .send()
                 .await
@@ -1760,7 +1761,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getEventTemplateByExternalID" => Box::pin(async move {
             client.get_event_template_by_external_id()
-                .external_id("externalId-153")
+                .external_id("00000000-0000-4000-8000-000000000153")
                 .company_id("00000000-0000-4000-8000-000000000154")
                 .send()
                 .await
@@ -1781,7 +1782,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "updateTrip" => Box::pin(async move {
             let body = inputs.body::<types::UpdateTripRequest>("updateTrip")?;
             client.update_trip()
-                .trip_id("tripId-155")
+                .trip_id("00000000-0000-4000-8000-000000000155")
                 .body(body)
                 .send()
                 .await
@@ -1791,7 +1792,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "readTrip" => Box::pin(async move {
             client.read_trip()
-                .trip_id("tripId-156")
+                .trip_id("00000000-0000-4000-8000-000000000156")
                 .send()
                 .await
                 .map(|_| ())
@@ -1800,7 +1801,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getTripDetailsV3" => Box::pin(async move {
             client.get_trip_details_v3()
-                .trip_id("tripId-157")
+                .trip_id("00000000-0000-4000-8000-000000000157")
                 .send()
                 .await
                 .map(|_| ())
@@ -1810,7 +1811,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "updateTripV3" => Box::pin(async move {
             let body = inputs.body::<types::UpdateTripV3Request>("updateTripV3")?;
             client.update_trip_v3()
-                .trip_id("tripId-158")
+                .trip_id("00000000-0000-4000-8000-000000000158")
                 .body(body)
                 .send()
                 .await
@@ -1821,7 +1822,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "deleteTrip" => Box::pin(async move {
             let body = inputs.body::<types::DeleteTripRequest>("deleteTrip")?;
             client.delete_trip()
-                .trip_id("tripId-159")
+                .trip_id("00000000-0000-4000-8000-000000000159")
                 .body(body)
                 .send()
                 .await
@@ -1874,8 +1875,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "fetchTripPartnerInfo" => Box::pin(async move {
             client.fetch_trip_partner_info()
-                .trip_id("tripId-163")
-                .booker_email_id("bookerEmailId-164")
+                .trip_id("00000000-0000-4000-8000-000000000163")
+                .booker_email_id("00000000-0000-4000-8000-000000000164")
                 .send()
                 .await
                 .map(|_| ())
@@ -1885,7 +1886,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "createPnrV3" => Box::pin(async move {
             let body = inputs.body::<types::PnrData>("createPnrV3")?;
             client.create_pnr_v3()
-                .trip_id("tripId-165")
+                .trip_id("00000000-0000-4000-8000-000000000165")
                 .body(body)
                 .send()
                 .await
@@ -1896,8 +1897,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "updatePnrV3" => Box::pin(async move {
             let body = inputs.body::<types::PnrData>("updatePnrV3")?;
             client.update_pnr_v3()
-                .trip_id("tripId-166")
-                .pnr_id("pnrId-167")
+                .trip_id("00000000-0000-4000-8000-000000000166")
+                .pnr_id("00000000-0000-4000-8000-000000000167")
                 .body(body)
                 .send()
                 .await
@@ -1907,8 +1908,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getPnrV3" => Box::pin(async move {
             client.get_pnr_v3()
-                .trip_id("tripId-168")
-                .pnr_id("pnrId-169")
+                .trip_id("00000000-0000-4000-8000-000000000168")
+                .pnr_id("00000000-0000-4000-8000-000000000169")
                 .send()
                 .await
                 .map(|_| ())
@@ -1918,8 +1919,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "addRemarkV3" => Box::pin(async move {
             let body = inputs.body::<types::AddRemarksRequest>("addRemarkV3")?;
             client.add_remark_v3()
-                .trip_id("tripId-170")
-                .pnr_id("pnrId-171")
+                .trip_id("00000000-0000-4000-8000-000000000170")
+                .pnr_id("00000000-0000-4000-8000-000000000171")
                 .body(body)
                 .send()
                 .await
@@ -1930,8 +1931,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "finalizePnr" => Box::pin(async move {
             let body = inputs.body::<types::FinalizeRequest>("finalizePnr")?;
             client.finalize_pnr()
-                .trip_id("tripId-172")
-                .pnr_id("pnrId-173")
+                .trip_id("00000000-0000-4000-8000-000000000172")
+                .pnr_id("00000000-0000-4000-8000-000000000173")
                 .body(body)
                 .send()
                 .await
@@ -1942,8 +1943,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "suspendPnr" => Box::pin(async move {
             let body = inputs.body::<types::SuspendRequest>("suspendPnr")?;
             client.suspend_pnr()
-                .trip_id("tripId-174")
-                .pnr_id("pnrId-175")
+                .trip_id("00000000-0000-4000-8000-000000000174")
+                .pnr_id("00000000-0000-4000-8000-000000000175")
                 .body(body)
                 .send()
                 .await
@@ -1954,8 +1955,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "cancelPnrV3" => Box::pin(async move {
             let body = inputs.body::<types::PnrCancelRequest>("cancelPnrV3")?;
             client.cancel_pnr_v3()
-                .trip_id("tripId-176")
-                .pnr_id("pnrId-177")
+                .trip_id("00000000-0000-4000-8000-000000000176")
+                .pnr_id("00000000-0000-4000-8000-000000000177")
                 .body(body)
                 .send()
                 .await
@@ -1965,8 +1966,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getCancellationDetails" => Box::pin(async move {
             client.get_cancellation_details()
-                .trip_id("tripId-178")
-                .pnr_id("pnrId-179")
+                .trip_id("00000000-0000-4000-8000-000000000178")
+                .pnr_id("00000000-0000-4000-8000-000000000179")
                 .send()
                 .await
                 .map(|_| ())
@@ -1975,8 +1976,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "downloadInvoice" => Box::pin(async move {
             client.download_invoice()
-                .trip_id("tripId-180")
-                .pnr_id("pnrId-181")
+                .trip_id("00000000-0000-4000-8000-000000000180")
+                .pnr_id("00000000-0000-4000-8000-000000000181")
                 .send()
                 .await
                 .map(|_| ())
@@ -1986,7 +1987,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "processPnrApproval" => Box::pin(async move {
             let body = inputs.body::<types::ProcessPnrApprovalRequest>("processPnrApproval")?;
             client.process_pnr_approval()
-                .pnr_id("pnrId-182")
+                .pnr_id("00000000-0000-4000-8000-000000000182")
                 .body(body)
                 .send()
                 .await
@@ -1996,7 +1997,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "getPnrByExternalId" => Box::pin(async move {
             client.get_pnr_by_external_id()
-                .external_id("externalId-183")
+                .external_id("00000000-0000-4000-8000-000000000183")
                 .send()
                 .await
                 .map(|_| ())
@@ -2047,7 +2048,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "listAgentNotes" => Box::pin(async move {
             client.list_agent_notes()
-                .trip_id("tripId-188")
+                .trip_id("00000000-0000-4000-8000-000000000188")
                 .send()
                 .await
                 .map(|_| ())
@@ -2057,7 +2058,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "createAgentNote" => Box::pin(async move {
             let body = inputs.body::<types::CreateAgentNoteRequest>("createAgentNote")?;
             client.create_agent_note()
-                .trip_id("tripId-189")
+                .trip_id("00000000-0000-4000-8000-000000000189")
                 .body(body)
                 .send()
                 .await
@@ -2067,8 +2068,8 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         .await,
         "deleteAgentNote" => Box::pin(async move {
             client.delete_agent_note()
-                .trip_id("tripId-190")
-                .note_id("noteId-191")
+                .trip_id("00000000-0000-4000-8000-000000000190")
+                .note_id("00000000-0000-4000-8000-000000000191")
                 .send()
                 .await
                 .map(|_| ())
@@ -2313,7 +2314,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
         "removeFavorite" => Box::pin(async move {
             client.remove_favorite()
                 .user_id("00000000-0000-4000-8000-000000000213")
-                .favorite_id("favoriteId-214")
+                .favorite_id("00000000-0000-4000-8000-000000000214")
                 .send()
                 .await
                 .map(|_| ())

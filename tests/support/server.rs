@@ -110,6 +110,7 @@ impl TestServer {
 }
 
 async fn serve(mut stream: TcpStream, script: Arc<Script>, requests: Arc<Mutex<Vec<Recorded>>>) {
+    let _ = stream.set_nodelay(true);
     let mut buf = Vec::new();
     loop {
         let Some(request) = read_request(&mut stream, &mut buf).await else { return };
@@ -121,7 +122,10 @@ async fn serve(mut stream: TcpStream, script: Arc<Script>, requests: Arc<Mutex<V
                     head.push_str(&format!("{k}: {v}\r\n"));
                 }
                 head.push_str("\r\n");
-                if stream.write_all(head.as_bytes()).await.is_err() || stream.write_all(&body).await.is_err() {
+                // One write, so Nagle's algorithm never holds the body back.
+                let mut bytes = head.into_bytes();
+                bytes.extend_from_slice(&body);
+                if stream.write_all(&bytes).await.is_err() {
                     return;
                 }
             }

@@ -56,7 +56,8 @@ fn literal(doc: &Value, schema: &Value, name: &str, n: usize) -> Result<(String,
         return Ok((format!("{first:?}"), first.to_string()));
     }
     match (s.get("type").and_then(Value::as_str), s.get("format").and_then(Value::as_str)) {
-        (Some("string"), Some("uuid")) => {
+        // Spotnana's ids are UUIDs even where the spec says only `string`.
+        (Some("string"), Some("uuid")) | (Some("string"), None) if name.ends_with("Id") => {
             let v = format!("00000000-0000-4000-8000-{n:012}");
             Ok((format!("{v:?}"), v))
         }
@@ -133,6 +134,7 @@ pub fn render(doc: &Value) -> Result<String, String> {
          use spotnana::{{types, Client}};\n\n\
          use super::Inputs;\n\n\
          /// The literal given to each path parameter, per operation.\n\
+         #[allow(dead_code)]\n\
          pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[\n{table}];\n\n\
          /// Calls the operation's method; `Err` holds why the call failed or could not be made.\n\
          pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Result<(), String> {{\n    \

@@ -1,0 +1,143 @@
+//! The local sandbox, end to end through the SDK: every operation answers with a
+//! response that decodes into its typed model, invalid requests come back as
+//! typed errors carrying Spotnana's `ErrorResponse`, companies are stateful, and
+//! the token endpoint's 401, 429 and expiry drive the client's auth layer.
+
+mod support;
+
+#[path = "every_operation/calls.rs"]
+mod calls;
+
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde_json::json;
+use spotnana::sandbox::Sandbox;
+use spotnana::{types, Error};
+
+/// Request bodies the sandbox itself says it accepts.
+pub struct Inputs {
+    sandbox: Sandbox,
+}
+
+impl Inputs {
+    pub fn body<T: DeserializeOwned>(&self, operation_id: &str) -> Result<T, String> {
+        let mut body = self.sandbox.example_request(operation_id).ok_or(format!("{operation_id} takes no body"))?;
+        if operation_id == "fetchOauth2Token" {
+            // The token endpoint needs the sandbox's own credentials.
+            body = json!({ "client_id": self.sandbox.client_id(), "client_secret": self.sandbox.client_secret(), "grant_type": "client_credentials" });
+        }
+        serde_json::from_value(body.clone()).map_err(|e| format!("{operation_id}: example {body} does not decode: {e}"))
+    }
+
+    pub fn value<T: DeserializeOwned>(&self, operation_id: &str, property: &str) -> Result<T, String> {
+        let body = self.sandbox.example_request(operation_id).ok_or(format!("{operation_id} takes no body"))?;
+        serde_json::from_value(body[property].clone()).map_err(|e| format!("{operation_id}.{property}: {e}"))
+    }
+}
+
+#[test]
+fn every_operation_decodes_against_the_sandbox() {
+    support::on_big_stack(async {
+        let sandbox = Sandbox::start().await.expect("the sandbox starts");
+        let client = sandbox.client().expect("a sandbox client");
+        let ids = sandbox.operation_ids();
+        let inputs = Inputs { sandbox };
+        let mut failures = Vec::new();
+        for id in &ids {
+            if let Err(e) = calls::call(&client, &inputs, id).await {
+                failures.push(format!("{id}: {e}"));
+            }
+        }
+        let decoded = ids.len() - failures.len();
+        println!("sandbox end to end: {decoded} of {} operations decoded into their typed models", ids.len());
+        assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
+        assert_eq!(decoded, 210);
+        assert_eq!(inputs.sandbox.token_requests(), 2, "one for the client, one for the fetchOauth2Token call itself");
+    });
+}
+
+fn new_company(name: &str) -> types::CreateCompanyRequest {
+    serde_json::from_value(json!({ "name": name, "billingCurrency": "USD", "companyRoles": ["ORG"] })).expect("a company request")
+}
+
+#[tokio::test]
+async fn companies_you_create_can_be_read_listed_updated_and_deleted() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    let created = client.create_company().body(new_company("Acme Travel")).send().await.expect("created").into_inner();
+    let id = created.id;
+    let read = client.read_company().company_id(id.to_string()).send().await.expect("read back").into_inner();
+    assert_eq!(read.name, "Acme Travel");
+    assert_eq!(read.billing_currency, "USD");
+    let list = client.list_companies().send().await.expect("listed").into_inner();
+    assert_eq!(list.elements.len(), 1);
+    assert_eq!(list.elements[0].name.as_deref(), Some("Acme Travel"));
+    let mut renamed = read.clone();
+    renamed.name = "Acme Global".into();
+    client.update_company().company_id(id).body(renamed).send().await.expect("updated");
+    let read = client.read_company().company_id(id.to_string()).send().await.unwrap().into_inner();
+    assert_eq!(read.name, "Acme Global");
+    client.delete_company().company_id(id).send().await.expect("deleted");
+    let gone = Error::from(client.read_company().company_id(id.to_string()).send().await.expect_err("deleted"));
+    assert_eq!(gone.status().map(|s| s.as_u16()), Some(404));
+    assert!(client.list_companies().send().await.unwrap().into_inner().elements.is_empty());
+}
+
+#[tokio::test]
+async fn an_invalid_request_is_a_typed_error_with_the_error_response() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    let err = Error::from(client.create_company().body(new_company("")).send().await.expect_err("an empty name is invalid"));
+    let Error::Api(api) = &err else { panic!("an API error, got {err:?}") };
+    assert_eq!(api.status(), 400);
+    assert_eq!(api.error_code(), Some("MISSING_REQUIRED_FIELD"));
+    assert!(api.debug_identifier().is_some_and(|d| d.starts_with("sandbox-")));
+    let detail = err.error_response().and_then(|e| e.error_messages[0].error_detail.clone());
+    assert_eq!(detail.as_deref(), Some("body.name (empty)"));
+}
+
+#[tokio::test]
+async fn expiry_at_the_sandbox_drives_one_refresh() {
+    let sandbox = Sandbox::builder().with_token_lifetime(Duration::from_secs(2)).start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    let started = Instant::now();
+    let mut calls = 0;
+    while started.elapsed() < Duration::from_millis(2500) {
+        client.list_companies().send().await.expect("no call fails across the expiry");
+        calls += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(calls > 50);
+    assert_eq!(sandbox.token_requests(), 2, "the first token and one refresh");
+}
+
+#[tokio::test]
+async fn a_revoked_token_gets_401_and_one_new_token() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    client.list_companies().send().await.expect("first call");
+    sandbox.revoke_tokens();
+    client.list_companies().send().await.expect("the 401 is handled by fetching a new token");
+    assert_eq!(sandbox.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn the_token_rate_limit_is_ridden_out_with_backoff() {
+    let sandbox = Sandbox::builder().with_token_rate_limit(1, Duration::from_secs(2)).start().await.unwrap();
+    sandbox.client().unwrap().list_companies().send().await.expect("the first client uses the only token request");
+    let second = sandbox.client().unwrap();
+    let started = Instant::now();
+    second.list_companies().send().await.expect("the second client waits out the 429");
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited for Retry-After");
+    assert!(sandbox.token_requests() >= 3, "at least one 429 before success");
+}
+
+#[tokio::test]
+async fn wrong_credentials_are_rejected_by_the_sandbox() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = spotnana::Client::builder().with_base_url(sandbox.base_url()).with_credentials(sandbox.client_id(), "wrong").build().unwrap();
+    let err = Error::from(client.list_companies().send().await.expect_err("rejected"));
+    assert!(matches!(err, Error::Auth(spotnana::AuthError::CredentialsRejected { status: 401, .. })), "{err:?}");
+    assert_eq!(sandbox.token_requests(), 1);
+}
