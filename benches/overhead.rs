@@ -76,7 +76,14 @@ async fn main() {
     })
     .await;
     let sdk = || Client::builder().with_base_url(server.url()).with_credentials("bench-id", "bench-secret").build().expect("client");
-    let http = reqwest::Client::builder().build().expect("reqwest client");
+    // Baseline: raw reqwest with the SDK's transport settings (timeouts, no
+    // redirects), so the comparison isolates what the SDK layer itself adds.
+    let http = reqwest::Client::builder()
+        .connect_timeout(spotnana::DEFAULT_CONNECT_TIMEOUT)
+        .timeout(spotnana::DEFAULT_REQUEST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("reqwest client");
     let url = format!("{}/v2/companies", server.url());
 
     // 1. Token requests per 10,000 calls at concurrency 64, cold cache.
