@@ -8,48 +8,10 @@ mod support;
 #[path = "every_operation/calls.rs"]
 mod calls;
 
-use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use spotnana::{Client, RetryPolicy};
+use support::inputs::Inputs;
 use support::server::{Reply, TestServer};
-use support::synth::Synth;
-
-/// Builds request bodies from the spec's schemas.
-pub struct Inputs {
-    doc: Value,
-}
-
-impl Inputs {
-    fn op(&self, operation_id: &str) -> Result<Value, String> {
-        support::operations(&self.doc)
-            .into_iter()
-            .find(|o| o.id == operation_id)
-            .map(|o| o.op)
-            .ok_or(format!("{operation_id} is not in the spec"))
-    }
-
-    fn body_schema(&self, operation_id: &str) -> Result<Value, String> {
-        let op = self.op(operation_id)?;
-        let content = op.pointer("/requestBody/content").and_then(Value::as_object).ok_or(format!("{operation_id} has no body"))?;
-        let media = content.values().next().ok_or(format!("{operation_id} body has no media type"))?;
-        Ok(media["schema"].clone())
-    }
-
-    /// A body for the operation, synthesised from its schema and typed.
-    pub fn body<T: DeserializeOwned>(&self, operation_id: &str) -> Result<T, String> {
-        let schema = self.body_schema(operation_id)?;
-        let value = Synth { doc: &self.doc }.instance(&schema);
-        serde_json::from_value(value.clone()).map_err(|e| format!("{operation_id}: synthesised body {value} does not decode: {e}"))
-    }
-
-    /// One property of a multipart body, synthesised and typed.
-    pub fn value<T: DeserializeOwned>(&self, operation_id: &str, property: &str) -> Result<T, String> {
-        let schema = self.body_schema(operation_id)?;
-        let synth = Synth { doc: &self.doc };
-        let prop = synth.resolve(&schema)["properties"][property].clone();
-        serde_json::from_value(synth.instance(&prop)).map_err(|e| format!("{operation_id}.{property}: {e}"))
-    }
-}
 
 fn expected_path(template: &str, values: &[(&str, &str)]) -> String {
     values.iter().fold(template.to_string(), |path, (name, value)| path.replace(&format!("{{{name}}}"), value))
@@ -74,7 +36,7 @@ async fn every_operation() {
         .expect("a loopback client builds");
     let doc = support::spec();
     let operations = support::operations(&doc);
-    let inputs = Inputs { doc: doc.clone() };
+    let inputs = Inputs::default();
 
     let mut failures = Vec::new();
     let mut checked = 0;

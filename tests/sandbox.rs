@@ -10,31 +10,10 @@ mod calls;
 
 use std::time::{Duration, Instant};
 
-use serde::de::DeserializeOwned;
 use serde_json::json;
+use support::inputs::Inputs;
 use spotnana::sandbox::Sandbox;
 use spotnana::{types, Error};
-
-/// Request bodies the sandbox itself says it accepts.
-pub struct Inputs {
-    sandbox: Sandbox,
-}
-
-impl Inputs {
-    pub fn body<T: DeserializeOwned>(&self, operation_id: &str) -> Result<T, String> {
-        let mut body = self.sandbox.example_request(operation_id).ok_or(format!("{operation_id} takes no body"))?;
-        if operation_id == "fetchOauth2Token" {
-            // The token endpoint needs the sandbox's own credentials.
-            body = json!({ "client_id": self.sandbox.client_id(), "client_secret": self.sandbox.client_secret(), "grant_type": "client_credentials" });
-        }
-        serde_json::from_value(body.clone()).map_err(|e| format!("{operation_id}: example {body} does not decode: {e}"))
-    }
-
-    pub fn value<T: DeserializeOwned>(&self, operation_id: &str, property: &str) -> Result<T, String> {
-        let body = self.sandbox.example_request(operation_id).ok_or(format!("{operation_id} takes no body"))?;
-        serde_json::from_value(body[property].clone()).map_err(|e| format!("{operation_id}.{property}: {e}"))
-    }
-}
 
 #[test]
 fn every_operation_decodes_against_the_sandbox() {
@@ -42,7 +21,12 @@ fn every_operation_decodes_against_the_sandbox() {
         let sandbox = Sandbox::start().await.expect("the sandbox starts");
         let client = sandbox.client().expect("a sandbox client");
         let ids = sandbox.operation_ids();
-        let inputs = Inputs { sandbox };
+        let mut inputs = Inputs::default();
+        // The token endpoint needs the sandbox's own credentials.
+        inputs.overrides.insert(
+            "fetchOauth2Token".into(),
+            json!({ "client_id": sandbox.client_id(), "client_secret": sandbox.client_secret(), "grant_type": "client_credentials" }),
+        );
         let mut failures = Vec::new();
         for id in &ids {
             if let Err(e) = calls::call(&client, &inputs, id).await {
@@ -53,7 +37,7 @@ fn every_operation_decodes_against_the_sandbox() {
         println!("sandbox end to end: {decoded} of {} operations decoded into their typed models", ids.len());
         assert!(failures.is_empty(), "{} failed:\n{}", failures.len(), failures.join("\n"));
         assert_eq!(decoded, 210);
-        assert_eq!(inputs.sandbox.token_requests(), 2, "one for the client, one for the fetchOauth2Token call itself");
+        assert_eq!(sandbox.token_requests(), 2, "one for the client, one for the fetchOauth2Token call itself");
     });
 }
 

@@ -36,7 +36,7 @@ mod tokens;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -48,6 +48,19 @@ use tokio::net::TcpListener;
 use crate::generated::Client;
 use crate::retry::RetryPolicy;
 use spec::{Answer, Incoming, Spec};
+
+/// The embedded spec, parsed once per process.
+fn spec() -> &'static Spec {
+    static SPEC: OnceLock<Spec> = OnceLock::new();
+    SPEC.get_or_init(Spec::load)
+}
+
+/// A minimal request body that the sandbox (and the spec) accepts for
+/// `operation_id`, built from its schema; `None` if the operation takes no body
+/// or does not exist.
+pub fn example_request(operation_id: &str) -> Option<Value> {
+    spec().example_request(operation_id)
+}
 
 /// Settings for a [`Sandbox`]. Start from [`Sandbox::builder`].
 #[derive(Clone, Debug)]
@@ -98,7 +111,7 @@ impl SandboxBuilder {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
-            spec: Spec::load(),
+            spec: spec(),
             tokens: tokens::Tokens::new(&self),
             companies: companies::Companies::default(),
         });
@@ -186,10 +199,10 @@ impl Sandbox {
             .build()
     }
 
-    /// A minimal request body that the sandbox accepts for `operation_id`, built
-    /// from the spec; `None` if the operation takes no body.
+    /// A minimal request body that the sandbox accepts for `operation_id`; see
+    /// [`example_request`](crate::sandbox::example_request).
     pub fn example_request(&self, operation_id: &str) -> Option<Value> {
-        self.state.spec.example_request(operation_id)
+        example_request(operation_id)
     }
 
     /// The ids of every operation the sandbox answers.
@@ -199,7 +212,7 @@ impl Sandbox {
 }
 
 struct State {
-    spec: Spec,
+    spec: &'static Spec,
     tokens: tokens::Tokens,
     companies: companies::Companies,
 }
@@ -271,7 +284,7 @@ impl State {
         }
         let answer = self
             .companies
-            .handle(&self.spec, &route.id, &params, incoming.body.as_ref())
+            .handle(self.spec, &route.id, &params, incoming.body.as_ref())
             .unwrap_or_else(|| self.spec.success(route));
         let Answer { status, body } = answer;
         reply(status, body.as_ref(), &[])

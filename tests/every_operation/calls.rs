@@ -3,7 +3,7 @@
 // One call per operation (210), with every required parameter set and a
 // request body built from the spec's schema.
 
-use spotnana::{types, Client};
+use spotnana::{types, Client, Error};
 
 use super::Inputs;
 
@@ -223,7 +223,7 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
 ];
 
 /// Calls the operation's method; `Err` holds why the call failed or could not be made.
-pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Result<(), String> {
+pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Result<(), Error> {
     match operation_id {
         "airAutocomplete" => Box::pin(async move {
             client.air_autocomplete()
@@ -231,37 +231,37 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airSearch" => Box::pin(async move {
-            let body = inputs.body::<types::AirSearchRequest>("airSearch")?;
+            let body = inputs.body::<types::AirSearchRequest>("airSearch").map_err(Error::InvalidRequest)?;
             client.air_search()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airAttributes" => Box::pin(async move {
-            let body = inputs.body::<types::AirAttributesRequest>("airAttributes")?;
+            let body = inputs.body::<types::AirAttributesRequest>("airAttributes").map_err(Error::InvalidRequest)?;
             client.air_attributes()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airSelectedItinerary" => Box::pin(async move {
-            let body = inputs.body::<types::AirSelectedItineraryRequest>("airSelectedItinerary")?;
+            let body = inputs.body::<types::AirSelectedItineraryRequest>("airSelectedItinerary").map_err(Error::InvalidRequest)?;
             client.air_selected_itinerary()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getAirApplicableLoyalties" => Box::pin(async move {
@@ -269,7 +269,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getAirlinesInformation" => Box::pin(async move {
@@ -278,77 +278,77 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airFlightCheckout" => Box::pin(async move {
-            let body = inputs.body::<types::AirCheckoutRequest>("airFlightCheckout")?;
+            let body = inputs.body::<types::AirCheckoutRequest>("airFlightCheckout").map_err(Error::InvalidRequest)?;
             client.air_flight_checkout()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airSeatMap" => Box::pin(async move {
-            let body = inputs.body::<types::AirSeatMapRequest>("airSeatMap")?;
+            let body = inputs.body::<types::AirSeatMapRequest>("airSeatMap").map_err(Error::InvalidRequest)?;
             client.air_seat_map()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airInitiateBooking" => Box::pin(async move {
-            let body = inputs.body::<types::AirInitiateBookingRequest>("airInitiateBooking")?;
+            let body = inputs.body::<types::AirInitiateBookingRequest>("airInitiateBooking").map_err(Error::InvalidRequest)?;
             client.air_initiate_booking()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airRevalidateItinerary" => Box::pin(async move {
-            let body = inputs.body::<types::AirRevalidateItineraryRequest>("airRevalidateItinerary")?;
+            let body = inputs.body::<types::AirRevalidateItineraryRequest>("airRevalidateItinerary").map_err(Error::InvalidRequest)?;
             client.air_revalidate_itinerary()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airIntermediateRevalidateItinerary" => Box::pin(async move {
-            let body = inputs.body::<types::AirIntermediateRevalidateItineraryRequest>("airIntermediateRevalidateItinerary")?;
+            let body = inputs.body::<types::AirIntermediateRevalidateItineraryRequest>("airIntermediateRevalidateItinerary").map_err(Error::InvalidRequest)?;
             client.air_intermediate_revalidate_itinerary()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airCreatePnr" => Box::pin(async move {
-            let body = inputs.body::<types::AirCreatePnrRequest>("airCreatePnr")?;
+            let body = inputs.body::<types::AirCreatePnrRequest>("airCreatePnr").map_err(Error::InvalidRequest)?;
             client.air_create_pnr()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airCancelPnr" => Box::pin(async move {
-            let body = inputs.body::<types::AirCancelPnrRequest>("airCancelPnr")?;
+            let body = inputs.body::<types::AirCancelPnrRequest>("airCancelPnr").map_err(Error::InvalidRequest)?;
             client.air_cancel_pnr()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getAirPnrExchangeDetails" => Box::pin(async move {
@@ -357,38 +357,38 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airModifySearchV2" => Box::pin(async move {
-            let body = inputs.body::<types::AirModifySearchRequest>("airModifySearchV2")?;
+            let body = inputs.body::<types::AirModifySearchRequest>("airModifySearchV2").map_err(Error::InvalidRequest)?;
             client.air_modify_search_v2()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airModifyBookV2" => Box::pin(async move {
-            let body = inputs.body::<types::AirModifyBookingRequest>("airModifyBookV2")?;
+            let body = inputs.body::<types::AirModifyBookingRequest>("airModifyBookV2").map_err(Error::InvalidRequest)?;
             client.air_modify_book_v2()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "airPnrEdit" => Box::pin(async move {
-            let body = inputs.body::<types::AirEditPnrRequest>("airPnrEdit")?;
+            let body = inputs.body::<types::AirEditPnrRequest>("airPnrEdit").map_err(Error::InvalidRequest)?;
             client.air_pnr_edit()
                 .pnr_id("00000000-0000-4000-8000-000000000004")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getSpecialServiceRequests" => Box::pin(async move {
@@ -396,7 +396,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getSpecialServiceRequestsFilterByCategory" => Box::pin(async move {
@@ -405,77 +405,77 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "fetchAirFareRules" => Box::pin(async move {
-            let body = inputs.body::<types::FetchAirFareRuleRequest>("fetchAirFareRules")?;
+            let body = inputs.body::<types::FetchAirFareRuleRequest>("fetchAirFareRules").map_err(Error::InvalidRequest)?;
             client.fetch_air_fare_rules()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "fetchTravelerUnusedCredits" => Box::pin(async move {
-            let body = inputs.body::<types::FetchTravelerUnusedCreditsRequest>("fetchTravelerUnusedCredits")?;
+            let body = inputs.body::<types::FetchTravelerUnusedCreditsRequest>("fetchTravelerUnusedCredits").map_err(Error::InvalidRequest)?;
             client.fetch_traveler_unused_credits()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "fetchCompanyUnusedCredits" => Box::pin(async move {
-            let body = inputs.body::<types::CompanyUnusedCreditsListRequest>("fetchCompanyUnusedCredits")?;
+            let body = inputs.body::<types::CompanyUnusedCreditsListRequest>("fetchCompanyUnusedCredits").map_err(Error::InvalidRequest)?;
             client.fetch_company_unused_credits()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "fetchCompanyTransferableUnusedCredits" => Box::pin(async move {
-            let body = inputs.body::<types::CompanyTransferableUnusedCreditsListRequest>("fetchCompanyTransferableUnusedCredits")?;
+            let body = inputs.body::<types::CompanyTransferableUnusedCreditsListRequest>("fetchCompanyTransferableUnusedCredits").map_err(Error::InvalidRequest)?;
             client.fetch_company_transferable_unused_credits()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "migrateUnusedCreditsInCompanyCredits" => Box::pin(async move {
-            let body = inputs.body::<types::MigrateUnusedCreditsToCompanyCreditsRequest>("migrateUnusedCreditsInCompanyCredits")?;
+            let body = inputs.body::<types::MigrateUnusedCreditsToCompanyCreditsRequest>("migrateUnusedCreditsInCompanyCredits").map_err(Error::InvalidRequest)?;
             client.migrate_unused_credits_in_company_credits()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "fetchOauth2Token" => Box::pin(async move {
-            let body = inputs.body::<types::OAuthTokenRequest>("fetchOauth2Token")?;
+            let body = inputs.body::<types::OAuthTokenRequest>("fetchOauth2Token").map_err(Error::InvalidRequest)?;
             client.fetch_oauth2_token()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createApiUser" => Box::pin(async move {
-            let body = inputs.body::<types::CreateApiUsersRequest>("createApiUser")?;
+            let body = inputs.body::<types::CreateApiUsersRequest>("createApiUser").map_err(Error::InvalidRequest)?;
             client.create_api_user()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getApiUsers" => Box::pin(async move {
@@ -483,37 +483,37 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteApiUser" => Box::pin(async move {
-            let body = inputs.body::<types::DeleteApiUsersRequest>("deleteApiUser")?;
+            let body = inputs.body::<types::DeleteApiUsersRequest>("deleteApiUser").map_err(Error::InvalidRequest)?;
             client.delete_api_user()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "rotateClientSecret" => Box::pin(async move {
-            let body = inputs.body::<types::RotateClientSecretRequest>("rotateClientSecret")?;
+            let body = inputs.body::<types::RotateClientSecretRequest>("rotateClientSecret").map_err(Error::InvalidRequest)?;
             client.rotate_client_secret()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createCompany" => Box::pin(async move {
-            let body = inputs.body::<types::CreateCompanyRequest>("createCompany")?;
+            let body = inputs.body::<types::CreateCompanyRequest>("createCompany").map_err(Error::InvalidRequest)?;
             client.create_company()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listCompanies" => Box::pin(async move {
@@ -521,7 +521,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "readCompany" => Box::pin(async move {
@@ -530,18 +530,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCompany" => Box::pin(async move {
-            let body = inputs.body::<types::Company>("updateCompany")?;
+            let body = inputs.body::<types::Company>("updateCompany").map_err(Error::InvalidRequest)?;
             client.update_company()
                 .company_id("00000000-0000-4000-8000-000000000007")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteCompany" => Box::pin(async move {
@@ -550,7 +550,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listLegalEntities" => Box::pin(async move {
@@ -559,18 +559,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createLegalEntity" => Box::pin(async move {
-            let body = inputs.body::<types::LegalEntityCreateRequest>("createLegalEntity")?;
+            let body = inputs.body::<types::LegalEntityCreateRequest>("createLegalEntity").map_err(Error::InvalidRequest)?;
             client.create_legal_entity()
                 .company_id("00000000-0000-4000-8000-000000000010")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteLegalEntity" => Box::pin(async move {
@@ -580,7 +580,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getLegalEntity" => Box::pin(async move {
@@ -590,11 +590,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateLegalEntity" => Box::pin(async move {
-            let body = inputs.body::<types::LegalEntityUpdateRequest>("updateLegalEntity")?;
+            let body = inputs.body::<types::LegalEntityUpdateRequest>("updateLegalEntity").map_err(Error::InvalidRequest)?;
             client.update_legal_entity()
                 .company_id("00000000-0000-4000-8000-000000000015")
                 .legal_entity_id("00000000-0000-4000-8000-000000000016")
@@ -602,7 +602,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listCostCenters" => Box::pin(async move {
@@ -611,18 +611,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createCostCenter" => Box::pin(async move {
-            let body = inputs.body::<types::CreateCostCenterRequest>("createCostCenter")?;
+            let body = inputs.body::<types::CreateCostCenterRequest>("createCostCenter").map_err(Error::InvalidRequest)?;
             client.create_cost_center()
                 .company_id("00000000-0000-4000-8000-000000000018")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteCostCenter" => Box::pin(async move {
@@ -632,7 +632,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCostCenter" => Box::pin(async move {
@@ -642,11 +642,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCostCenter" => Box::pin(async move {
-            let body = inputs.body::<types::CostCenter>("updateCostCenter")?;
+            let body = inputs.body::<types::CostCenter>("updateCostCenter").map_err(Error::InvalidRequest)?;
             client.update_cost_center()
                 .company_id("00000000-0000-4000-8000-000000000023")
                 .cost_center_id("00000000-0000-4000-8000-000000000024")
@@ -654,18 +654,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listCostCentersV3" => Box::pin(async move {
-            let body = inputs.body::<types::ListCostCentersRequest>("listCostCentersV3")?;
+            let body = inputs.body::<types::ListCostCentersRequest>("listCostCentersV3").map_err(Error::InvalidRequest)?;
             client.list_cost_centers_v3()
                 .company_id("00000000-0000-4000-8000-000000000025")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listLegalEntityOffices" => Box::pin(async move {
@@ -675,11 +675,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createOffice" => Box::pin(async move {
-            let body = inputs.body::<types::CreateOfficeRequest>("createOffice")?;
+            let body = inputs.body::<types::CreateOfficeRequest>("createOffice").map_err(Error::InvalidRequest)?;
             client.create_office()
                 .company_id("00000000-0000-4000-8000-000000000028")
                 .legal_entity_id("00000000-0000-4000-8000-000000000029")
@@ -687,18 +687,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listOfficesV2" => Box::pin(async move {
-            let body = inputs.body::<types::ListOfficesV2Request>("listOfficesV2")?;
+            let body = inputs.body::<types::ListOfficesV2Request>("listOfficesV2").map_err(Error::InvalidRequest)?;
             client.list_offices_v2()
                 .company_id("00000000-0000-4000-8000-000000000030")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteOffice" => Box::pin(async move {
@@ -709,7 +709,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getOffice" => Box::pin(async move {
@@ -720,11 +720,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateOffice" => Box::pin(async move {
-            let body = inputs.body::<types::OfficeV2>("updateOffice")?;
+            let body = inputs.body::<types::OfficeV2>("updateOffice").map_err(Error::InvalidRequest)?;
             client.update_office()
                 .company_id("00000000-0000-4000-8000-000000000037")
                 .legal_entity_id("00000000-0000-4000-8000-000000000038")
@@ -733,7 +733,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listPartnerPublicKeys" => Box::pin(async move {
@@ -742,18 +742,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "addPartnerPublicKey" => Box::pin(async move {
-            let body = inputs.body::<types::AddPartnerPublicKeyRequest>("addPartnerPublicKey")?;
+            let body = inputs.body::<types::AddPartnerPublicKeyRequest>("addPartnerPublicKey").map_err(Error::InvalidRequest)?;
             client.add_partner_public_key()
                 .company_id("00000000-0000-4000-8000-000000000041")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "revokePartnerPublicKey" => Box::pin(async move {
@@ -763,7 +763,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listDepartments" => Box::pin(async move {
@@ -772,18 +772,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createDepartment" => Box::pin(async move {
-            let body = inputs.body::<types::CreateDepartmentRequest>("createDepartment")?;
+            let body = inputs.body::<types::CreateDepartmentRequest>("createDepartment").map_err(Error::InvalidRequest)?;
             client.create_department()
                 .company_id("00000000-0000-4000-8000-000000000045")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteDepartment" => Box::pin(async move {
@@ -793,7 +793,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getDepartment" => Box::pin(async move {
@@ -803,11 +803,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateDepartment" => Box::pin(async move {
-            let body = inputs.body::<types::DepartmentV2>("updateDepartment")?;
+            let body = inputs.body::<types::DepartmentV2>("updateDepartment").map_err(Error::InvalidRequest)?;
             client.update_department()
                 .company_id("00000000-0000-4000-8000-000000000050")
                 .department_id("00000000-0000-4000-8000-000000000051")
@@ -815,29 +815,29 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listDepartmentsV3" => Box::pin(async move {
-            let body = inputs.body::<types::ListDepartmentsRequest>("listDepartmentsV3")?;
+            let body = inputs.body::<types::ListDepartmentsRequest>("listDepartmentsV3").map_err(Error::InvalidRequest)?;
             client.list_departments_v3()
                 .company_id("00000000-0000-4000-8000-000000000052")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createGrade" => Box::pin(async move {
-            let body = inputs.body::<types::CreateGradeRequest>("createGrade")?;
+            let body = inputs.body::<types::CreateGradeRequest>("createGrade").map_err(Error::InvalidRequest)?;
             client.create_grade()
                 .company_id("00000000-0000-4000-8000-000000000053")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteGrade" => Box::pin(async move {
@@ -847,7 +847,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getGrade" => Box::pin(async move {
@@ -857,11 +857,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateGrade" => Box::pin(async move {
-            let body = inputs.body::<types::UpdateGradeRequest>("updateGrade")?;
+            let body = inputs.body::<types::UpdateGradeRequest>("updateGrade").map_err(Error::InvalidRequest)?;
             client.update_grade()
                 .company_id("00000000-0000-4000-8000-000000000058")
                 .grade_id("00000000-0000-4000-8000-000000000059")
@@ -869,29 +869,29 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listGrades" => Box::pin(async move {
-            let body = inputs.body::<types::ListGradesRequest>("listGrades")?;
+            let body = inputs.body::<types::ListGradesRequest>("listGrades").map_err(Error::InvalidRequest)?;
             client.list_grades()
                 .company_id("00000000-0000-4000-8000-000000000060")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCompanyFeaturesPatch" => Box::pin(async move {
-            let body = inputs.body::<types::UpdateFeaturesRequest>("updateCompanyFeaturesPatch")?;
+            let body = inputs.body::<types::UpdateFeaturesRequest>("updateCompanyFeaturesPatch").map_err(Error::InvalidRequest)?;
             client.update_company_features_patch()
                 .company_id("00000000-0000-4000-8000-000000000061")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyFeatures" => Box::pin(async move {
@@ -900,7 +900,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteCompanyTravelContentConfig" => Box::pin(async move {
@@ -909,7 +909,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyTravelContentConfig" => Box::pin(async move {
@@ -918,18 +918,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCompanyTravelContentConfig" => Box::pin(async move {
-            let body = inputs.body::<types::TravelContentConfig>("updateCompanyTravelContentConfig")?;
+            let body = inputs.body::<types::TravelContentConfig>("updateCompanyTravelContentConfig").map_err(Error::InvalidRequest)?;
             client.update_company_travel_content_config()
                 .company_id("00000000-0000-4000-8000-000000000065")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteCompanyWhiteLabelConfig" => Box::pin(async move {
@@ -939,11 +939,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCompanyWhiteLabelConfig" => Box::pin(async move {
-            let body = inputs.body::<types::WhiteLabelConfig>("updateCompanyWhiteLabelConfig")?;
+            let body = inputs.body::<types::WhiteLabelConfig>("updateCompanyWhiteLabelConfig").map_err(Error::InvalidRequest)?;
             client.update_company_white_label_config()
                 .company_id("00000000-0000-4000-8000-000000000068")
                 .company_role("ORG")
@@ -951,7 +951,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyWhiteLabelConfig" => Box::pin(async move {
@@ -961,7 +961,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteCompanyManagersConfig" => Box::pin(async move {
@@ -971,11 +971,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCompanyManagersConfig" => Box::pin(async move {
-            let body = inputs.body::<types::CompanyManagersConfig>("updateCompanyManagersConfig")?;
+            let body = inputs.body::<types::CompanyManagersConfig>("updateCompanyManagersConfig").map_err(Error::InvalidRequest)?;
             client.update_company_managers_config()
                 .company_id("00000000-0000-4000-8000-000000000074")
                 .company_role("ORG")
@@ -983,7 +983,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyManagersConfig" => Box::pin(async move {
@@ -993,18 +993,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "setCompanyPerTripSrvCharge" => Box::pin(async move {
-            let body = inputs.body::<types::SetCompanyPerTripSrvChargeRequest>("setCompanyPerTripSrvCharge")?;
+            let body = inputs.body::<types::SetCompanyPerTripSrvChargeRequest>("setCompanyPerTripSrvCharge").map_err(Error::InvalidRequest)?;
             client.set_company_per_trip_srv_charge()
                 .company_id("00000000-0000-4000-8000-000000000078")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyPerTripSrvCharge" => Box::pin(async move {
@@ -1013,11 +1013,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listServiceCharges" => Box::pin(async move {
-            let body = inputs.body::<types::ListServiceChargesRequest>("listServiceCharges")?;
+            let body = inputs.body::<types::ListServiceChargesRequest>("listServiceCharges").map_err(Error::InvalidRequest)?;
             client.list_service_charges()
                 .entity_type("TRIP")
                 .entity_id("00000000-0000-4000-8000-000000000081")
@@ -1026,7 +1026,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyEnrollmentConfig" => Box::pin(async move {
@@ -1035,18 +1035,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCompanyEnrollmentConfig" => Box::pin(async move {
-            let body = inputs.body::<types::EnrollmentConfig>("updateCompanyEnrollmentConfig")?;
+            let body = inputs.body::<types::EnrollmentConfig>("updateCompanyEnrollmentConfig").map_err(Error::InvalidRequest)?;
             client.update_company_enrollment_config()
                 .company_id("00000000-0000-4000-8000-000000000084")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getColorConfig" => Box::pin(async move {
@@ -1056,11 +1056,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateColorConfig" => Box::pin(async move {
-            let body = inputs.body::<types::ColorConfig>("updateColorConfig")?;
+            let body = inputs.body::<types::ColorConfig>("updateColorConfig").map_err(Error::InvalidRequest)?;
             client.update_color_config()
                 .company_id("00000000-0000-4000-8000-000000000087")
                 .company_role("ORG")
@@ -1068,7 +1068,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyTierConfig" => Box::pin(async move {
@@ -1077,18 +1077,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCompanyTierConfig" => Box::pin(async move {
-            let body = inputs.body::<types::TierConfig>("updateCompanyTierConfig")?;
+            let body = inputs.body::<types::TierConfig>("updateCompanyTierConfig").map_err(Error::InvalidRequest)?;
             client.update_company_tier_config()
                 .company_id("00000000-0000-4000-8000-000000000090")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyStealthConfig" => Box::pin(async move {
@@ -1097,18 +1097,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCompanyStealthConfig" => Box::pin(async move {
-            let body = inputs.body::<types::StealthConfig>("updateCompanyStealthConfig")?;
+            let body = inputs.body::<types::StealthConfig>("updateCompanyStealthConfig").map_err(Error::InvalidRequest)?;
             client.update_company_stealth_config()
                 .company_id("00000000-0000-4000-8000-000000000092")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listPreferenceTiers" => Box::pin(async move {
@@ -1117,18 +1117,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "storePreferenceTiers" => Box::pin(async move {
-            let body = inputs.body::<types::StorePreferenceTiersRequest>("storePreferenceTiers")?;
+            let body = inputs.body::<types::StorePreferenceTiersRequest>("storePreferenceTiers").map_err(Error::InvalidRequest)?;
             client.store_preference_tiers()
                 .company_id("00000000-0000-4000-8000-000000000094")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "provisionOrRotateTenantKey" => Box::pin(async move {
@@ -1137,7 +1137,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listDocuments" => Box::pin(async move {
@@ -1147,7 +1147,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getDocument" => Box::pin(async move {
@@ -1156,7 +1156,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteDocument" => Box::pin(async move {
@@ -1165,17 +1165,17 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createEvent" => Box::pin(async move {
-            let body = inputs.body::<types::CreateEventRequest>("createEvent")?;
+            let body = inputs.body::<types::CreateEventRequest>("createEvent").map_err(Error::InvalidRequest)?;
             client.create_event()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteEvent" => Box::pin(async move {
@@ -1184,7 +1184,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getEvent" => Box::pin(async move {
@@ -1193,7 +1193,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getEventByExternalID" => Box::pin(async move {
@@ -1203,39 +1203,39 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "addTravelersToEvent" => Box::pin(async move {
-            let body = inputs.body::<types::AddTravelersToEventRequest>("addTravelersToEvent")?;
+            let body = inputs.body::<types::AddTravelersToEventRequest>("addTravelersToEvent").map_err(Error::InvalidRequest)?;
             client.add_travelers_to_event()
                 .event_id("00000000-0000-4000-8000-000000000104")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "removeTravelersFromEvent" => Box::pin(async move {
-            let body = inputs.body::<types::RemoveTravelersFromEventRequest>("removeTravelersFromEvent")?;
+            let body = inputs.body::<types::RemoveTravelersFromEventRequest>("removeTravelersFromEvent").map_err(Error::InvalidRequest)?;
             client.remove_travelers_from_event()
                 .event_id("00000000-0000-4000-8000-000000000105")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listEvents" => Box::pin(async move {
-            let body = inputs.body::<types::ListEventsRequest>("listEvents")?;
+            let body = inputs.body::<types::ListEventsRequest>("listEvents").map_err(Error::InvalidRequest)?;
             client.list_events()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "publishEvent" => Box::pin(async move {
@@ -1244,29 +1244,29 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateEventBasicInfo" => Box::pin(async move {
-            let body = inputs.body::<types::UpdateEventBasicInfoRequest>("updateEventBasicInfo")?;
+            let body = inputs.body::<types::UpdateEventBasicInfoRequest>("updateEventBasicInfo").map_err(Error::InvalidRequest)?;
             client.update_event_basic_info()
                 .event_id("00000000-0000-4000-8000-000000000107")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateEventBookingGuidelines" => Box::pin(async move {
-            let body = inputs.body::<types::UpdateEventBookingGuidelinesRequest>("updateEventBookingGuidelines")?;
+            let body = inputs.body::<types::UpdateEventBookingGuidelinesRequest>("updateEventBookingGuidelines").map_err(Error::InvalidRequest)?;
             client.update_event_booking_guidelines()
                 .event_id("00000000-0000-4000-8000-000000000108")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getUserEventRsvp" => Box::pin(async move {
@@ -1276,11 +1276,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "setUserEventRsvp" => Box::pin(async move {
-            let body = inputs.body::<types::SetUserEventRsvpRequest>("setUserEventRsvp")?;
+            let body = inputs.body::<types::SetUserEventRsvpRequest>("setUserEventRsvp").map_err(Error::InvalidRequest)?;
             client.set_user_event_rsvp()
                 .event_id("00000000-0000-4000-8000-000000000111")
                 .traveler_id("00000000-0000-4000-8000-000000000112")
@@ -1288,18 +1288,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "sendInvite" => Box::pin(async move {
-            let body = inputs.body::<types::SendInviteRequest>("sendInvite")?;
+            let body = inputs.body::<types::SendInviteRequest>("sendInvite").map_err(Error::InvalidRequest)?;
             client.send_invite()
                 .event_id("00000000-0000-4000-8000-000000000113")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "testInvite" => Box::pin(async move {
@@ -1308,17 +1308,17 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getEventSummaries" => Box::pin(async move {
-            let body = inputs.body::<types::GetEventSummariesRequest>("getEventSummaries")?;
+            let body = inputs.body::<types::GetEventSummariesRequest>("getEventSummaries").map_err(Error::InvalidRequest)?;
             client.get_event_summaries()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getAllowedPaymentSources" => Box::pin(async move {
@@ -1327,7 +1327,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "cancelEvent" => Box::pin(async move {
@@ -1336,79 +1336,79 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listEventTravelers" => Box::pin(async move {
-            let body = inputs.body::<types::EventTravelersRequest>("listEventTravelers")?;
+            let body = inputs.body::<types::EventTravelersRequest>("listEventTravelers").map_err(Error::InvalidRequest)?;
             client.list_event_travelers()
                 .event_id("00000000-0000-4000-8000-000000000117")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCustomFieldResponses" => Box::pin(async move {
-            let body = inputs.body::<types::EventCustomFieldResponsesRequest>("updateCustomFieldResponses")?;
+            let body = inputs.body::<types::EventCustomFieldResponsesRequest>("updateCustomFieldResponses").map_err(Error::InvalidRequest)?;
             client.update_custom_field_responses()
                 .event_id("00000000-0000-4000-8000-000000000118")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "bulkPublishEvents" => Box::pin(async move {
-            let body = inputs.body::<types::BulkPublishEventRequest>("bulkPublishEvents")?;
+            let body = inputs.body::<types::BulkPublishEventRequest>("bulkPublishEvents").map_err(Error::InvalidRequest)?;
             client.bulk_publish_events()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "bulkEditEvents" => Box::pin(async move {
-            let body = inputs.body::<types::BulkUpdateEventsRequest>("bulkEditEvents")?;
+            let body = inputs.body::<types::BulkUpdateEventsRequest>("bulkEditEvents").map_err(Error::InvalidRequest)?;
             client.bulk_edit_events()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "bulkDeleteEvents" => Box::pin(async move {
-            let body = inputs.body::<types::BulkDeleteEventRequest>("bulkDeleteEvents")?;
+            let body = inputs.body::<types::BulkDeleteEventRequest>("bulkDeleteEvents").map_err(Error::InvalidRequest)?;
             client.bulk_delete_events()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "bulkCancelEvents" => Box::pin(async move {
-            let body = inputs.body::<types::BulkCancelEventRequest>("bulkCancelEvents")?;
+            let body = inputs.body::<types::BulkCancelEventRequest>("bulkCancelEvents").map_err(Error::InvalidRequest)?;
             client.bulk_cancel_events()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getAsyncEventJobDetails" => Box::pin(async move {
-            let body = inputs.body::<types::AsyncJobDetailRequest>("getAsyncEventJobDetails")?;
+            let body = inputs.body::<types::AsyncJobDetailRequest>("getAsyncEventJobDetails").map_err(Error::InvalidRequest)?;
             client.get_async_event_job_details()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelSupplierAutocomplete" => Box::pin(async move {
@@ -1417,111 +1417,111 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelSearch" => Box::pin(async move {
-            let body = inputs.body::<types::HotelSearchRequest>("hotelSearch")?;
+            let body = inputs.body::<types::HotelSearchRequest>("hotelSearch").map_err(Error::InvalidRequest)?;
             client.hotel_search()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelDetails" => Box::pin(async move {
-            let body = inputs.body::<types::HotelDetailsRequest>("hotelDetails")?;
+            let body = inputs.body::<types::HotelDetailsRequest>("hotelDetails").map_err(Error::InvalidRequest)?;
             client.hotel_details()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelPriceCheck" => Box::pin(async move {
-            let body = inputs.body::<types::HotelPriceCheckRequest>("hotelPriceCheck")?;
+            let body = inputs.body::<types::HotelPriceCheckRequest>("hotelPriceCheck").map_err(Error::InvalidRequest)?;
             client.hotel_price_check()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelValidateRebooking" => Box::pin(async move {
-            let body = inputs.body::<types::HotelValidateRebookingRequest>("hotelValidateRebooking")?;
+            let body = inputs.body::<types::HotelValidateRebookingRequest>("hotelValidateRebooking").map_err(Error::InvalidRequest)?;
             client.hotel_validate_rebooking()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelCreatePnr" => Box::pin(async move {
-            let body = inputs.body::<types::HotelCreatePnrRequest>("hotelCreatePnr")?;
+            let body = inputs.body::<types::HotelCreatePnrRequest>("hotelCreatePnr").map_err(Error::InvalidRequest)?;
             client.hotel_create_pnr()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelCancelPnr" => Box::pin(async move {
-            let body = inputs.body::<types::HotelCancelPnrRequest>("hotelCancelPnr")?;
+            let body = inputs.body::<types::HotelCancelPnrRequest>("hotelCancelPnr").map_err(Error::InvalidRequest)?;
             client.hotel_cancel_pnr()
                 .pnr_id("00000000-0000-4000-8000-000000000120")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelModifyDetails" => Box::pin(async move {
-            let body = inputs.body::<types::HotelModifyDetailsRequest>("hotelModifyDetails")?;
+            let body = inputs.body::<types::HotelModifyDetailsRequest>("hotelModifyDetails").map_err(Error::InvalidRequest)?;
             client.hotel_modify_details()
                 .pnr_id("00000000-0000-4000-8000-000000000121")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelModifyBooking" => Box::pin(async move {
-            let body = inputs.body::<types::HotelModifyBookingRequest>("hotelModifyBooking")?;
+            let body = inputs.body::<types::HotelModifyBookingRequest>("hotelModifyBooking").map_err(Error::InvalidRequest)?;
             client.hotel_modify_booking()
                 .pnr_id("00000000-0000-4000-8000-000000000122")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "hotelAncillaries" => Box::pin(async move {
-            let body = inputs.body::<types::HotelAncillariesRequest>("hotelAncillaries")?;
+            let body = inputs.body::<types::HotelAncillariesRequest>("hotelAncillaries").map_err(Error::InvalidRequest)?;
             client.hotel_ancillaries()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createPersonalPaymentSource" => Box::pin(async move {
-            let body = inputs.body::<types::CreatePaymentSourceRequestV2>("createPersonalPaymentSource")?;
+            let body = inputs.body::<types::CreatePaymentSourceRequestV2>("createPersonalPaymentSource").map_err(Error::InvalidRequest)?;
             client.create_personal_payment_source()
                 .user_id("00000000-0000-4000-8000-000000000123")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listUserPaymentSources" => Box::pin(async move {
@@ -1530,11 +1530,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updatePersonalPaymentSource" => Box::pin(async move {
-            let body = inputs.body::<types::UpdatePersonalPaymentSourceRequest>("updatePersonalPaymentSource")?;
+            let body = inputs.body::<types::UpdatePersonalPaymentSourceRequest>("updatePersonalPaymentSource").map_err(Error::InvalidRequest)?;
             client.update_personal_payment_source()
                 .user_id("00000000-0000-4000-8000-000000000125")
                 .payment_source_id("00000000-0000-4000-8000-000000000126")
@@ -1542,7 +1542,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getPersonalPaymentSource" => Box::pin(async move {
@@ -1552,7 +1552,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deletePersonalPaymentSource" => Box::pin(async move {
@@ -1562,7 +1562,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listPolicies" => Box::pin(async move {
@@ -1571,18 +1571,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createPolicy" => Box::pin(async move {
-            let body = inputs.body::<types::CreatePolicyRequest>("createPolicy")?;
+            let body = inputs.body::<types::CreatePolicyRequest>("createPolicy").map_err(Error::InvalidRequest)?;
             client.create_policy()
                 .company_id("00000000-0000-4000-8000-000000000132")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deletePolicy" => Box::pin(async move {
@@ -1592,7 +1592,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "readPolicy" => Box::pin(async move {
@@ -1602,11 +1602,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updatePolicy" => Box::pin(async move {
-            let body = inputs.body::<types::Policy>("updatePolicy")?;
+            let body = inputs.body::<types::Policy>("updatePolicy").map_err(Error::InvalidRequest)?;
             client.update_policy()
                 .company_id("00000000-0000-4000-8000-000000000137")
                 .policy_id("00000000-0000-4000-8000-000000000138")
@@ -1614,18 +1614,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createCompanyQuestion" => Box::pin(async move {
-            let body = inputs.body::<types::CreateQuestionRequest>("createCompanyQuestion")?;
+            let body = inputs.body::<types::CreateQuestionRequest>("createCompanyQuestion").map_err(Error::InvalidRequest)?;
             client.create_company_question()
                 .company_id("00000000-0000-4000-8000-000000000139")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyQuestions" => Box::pin(async move {
@@ -1634,7 +1634,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteCompanyQuestion" => Box::pin(async move {
@@ -1644,7 +1644,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyQuestion" => Box::pin(async move {
@@ -1654,11 +1654,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateCompanyQuestion" => Box::pin(async move {
-            let body = inputs.body::<types::Question>("updateCompanyQuestion")?;
+            let body = inputs.body::<types::Question>("updateCompanyQuestion").map_err(Error::InvalidRequest)?;
             client.update_company_question()
                 .company_id("00000000-0000-4000-8000-000000000145")
                 .question_id("00000000-0000-4000-8000-000000000146")
@@ -1666,27 +1666,27 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createEventTemplate" => Box::pin(async move {
-            let body = inputs.body::<types::CreateEventTemplateRequest>("createEventTemplate")?;
+            let body = inputs.body::<types::CreateEventTemplateRequest>("createEventTemplate").map_err(Error::InvalidRequest)?;
             client.create_event_template()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "toggleHiddenTemplate" => Box::pin(async move {
-            let body = inputs.body::<types::ToggleHiddenTemplateRequest>("toggleHiddenTemplate")?;
+            let body = inputs.body::<types::ToggleHiddenTemplateRequest>("toggleHiddenTemplate").map_err(Error::InvalidRequest)?;
             client.toggle_hidden_template()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getHiddenTemplateStatus" => Box::pin(async move {
@@ -1695,7 +1695,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteEventTemplate" => Box::pin(async move {
@@ -1704,7 +1704,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getEventTemplate" => Box::pin(async move {
@@ -1713,50 +1713,50 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateTemplateBasicInfo" => Box::pin(async move {
-            let body = inputs.body::<types::UpdateTemplateBasicInfoRequest>("updateTemplateBasicInfo")?;
+            let body = inputs.body::<types::UpdateTemplateBasicInfoRequest>("updateTemplateBasicInfo").map_err(Error::InvalidRequest)?;
             client.update_template_basic_info()
                 .template_id("00000000-0000-4000-8000-000000000150")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateTemplateBookingGuidelines" => Box::pin(async move {
-            let body = inputs.body::<types::UpdateTemplateBookingGuidelinesRequest>("updateTemplateBookingGuidelines")?;
+            let body = inputs.body::<types::UpdateTemplateBookingGuidelinesRequest>("updateTemplateBookingGuidelines").map_err(Error::InvalidRequest)?;
             client.update_template_booking_guidelines()
                 .template_id("00000000-0000-4000-8000-000000000151")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateTemplateCustomFieldResponses" => Box::pin(async move {
-            let body = inputs.body::<types::TemplateCustomFieldResponsesRequest>("updateTemplateCustomFieldResponses")?;
+            let body = inputs.body::<types::TemplateCustomFieldResponsesRequest>("updateTemplateCustomFieldResponses").map_err(Error::InvalidRequest)?;
             client.update_template_custom_field_responses()
                 .template_id("00000000-0000-4000-8000-000000000152")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listEventTemplates" => Box::pin(async move {
-            let body = inputs.body::<types::ListEventTemplatesRequest>("listEventTemplates")?;
+            let body = inputs.body::<types::ListEventTemplatesRequest>("listEventTemplates").map_err(Error::InvalidRequest)?;
             client.list_event_templates()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getEventTemplateByExternalID" => Box::pin(async move {
@@ -1766,28 +1766,28 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createTrip" => Box::pin(async move {
-            let body = inputs.body::<types::CreateTripRequest>("createTrip")?;
+            let body = inputs.body::<types::CreateTripRequest>("createTrip").map_err(Error::InvalidRequest)?;
             client.create_trip()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateTrip" => Box::pin(async move {
-            let body = inputs.body::<types::UpdateTripRequest>("updateTrip")?;
+            let body = inputs.body::<types::UpdateTripRequest>("updateTrip").map_err(Error::InvalidRequest)?;
             client.update_trip()
                 .trip_id("00000000-0000-4000-8000-000000000155")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "readTrip" => Box::pin(async move {
@@ -1796,7 +1796,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getTripDetailsV3" => Box::pin(async move {
@@ -1805,72 +1805,72 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateTripV3" => Box::pin(async move {
-            let body = inputs.body::<types::UpdateTripV3Request>("updateTripV3")?;
+            let body = inputs.body::<types::UpdateTripV3Request>("updateTripV3").map_err(Error::InvalidRequest)?;
             client.update_trip_v3()
                 .trip_id("00000000-0000-4000-8000-000000000158")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteTrip" => Box::pin(async move {
-            let body = inputs.body::<types::DeleteTripRequest>("deleteTrip")?;
+            let body = inputs.body::<types::DeleteTripRequest>("deleteTrip").map_err(Error::InvalidRequest)?;
             client.delete_trip()
                 .trip_id("00000000-0000-4000-8000-000000000159")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getUserTripSummariesList" => Box::pin(async move {
-            let body = inputs.body::<types::GetTripSummariesV3Request>("getUserTripSummariesList")?;
+            let body = inputs.body::<types::GetTripSummariesV3Request>("getUserTripSummariesList").map_err(Error::InvalidRequest)?;
             client.get_user_trip_summaries_list()
                 .user_id("00000000-0000-4000-8000-000000000160")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyTripSummariesList" => Box::pin(async move {
-            let body = inputs.body::<types::GetTripSummariesV3Request>("getCompanyTripSummariesList")?;
+            let body = inputs.body::<types::GetTripSummariesV3Request>("getCompanyTripSummariesList").map_err(Error::InvalidRequest)?;
             client.get_company_trip_summaries_list()
                 .company_id("00000000-0000-4000-8000-000000000161")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listOrganisationTrips" => Box::pin(async move {
-            let body = inputs.body::<types::ListOrganisationTripsRequest>("listOrganisationTrips")?;
+            let body = inputs.body::<types::ListOrganisationTripsRequest>("listOrganisationTrips").map_err(Error::InvalidRequest)?;
             client.list_organisation_trips()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getArrangerManagedTripSummariesList" => Box::pin(async move {
-            let body = inputs.body::<types::GetTripSummariesV3Request>("getArrangerManagedTripSummariesList")?;
+            let body = inputs.body::<types::GetTripSummariesV3Request>("getArrangerManagedTripSummariesList").map_err(Error::InvalidRequest)?;
             client.get_arranger_managed_trip_summaries_list()
                 .arranger_id("00000000-0000-4000-8000-000000000162")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "fetchTripPartnerInfo" => Box::pin(async move {
@@ -1880,22 +1880,22 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createPnrV3" => Box::pin(async move {
-            let body = inputs.body::<types::PnrData>("createPnrV3")?;
+            let body = inputs.body::<types::PnrData>("createPnrV3").map_err(Error::InvalidRequest)?;
             client.create_pnr_v3()
                 .trip_id("00000000-0000-4000-8000-000000000165")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updatePnrV3" => Box::pin(async move {
-            let body = inputs.body::<types::PnrData>("updatePnrV3")?;
+            let body = inputs.body::<types::PnrData>("updatePnrV3").map_err(Error::InvalidRequest)?;
             client.update_pnr_v3()
                 .trip_id("00000000-0000-4000-8000-000000000166")
                 .pnr_id("00000000-0000-4000-8000-000000000167")
@@ -1903,7 +1903,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getPnrV3" => Box::pin(async move {
@@ -1913,11 +1913,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "addRemarkV3" => Box::pin(async move {
-            let body = inputs.body::<types::AddRemarksRequest>("addRemarkV3")?;
+            let body = inputs.body::<types::AddRemarksRequest>("addRemarkV3").map_err(Error::InvalidRequest)?;
             client.add_remark_v3()
                 .trip_id("00000000-0000-4000-8000-000000000170")
                 .pnr_id("00000000-0000-4000-8000-000000000171")
@@ -1925,11 +1925,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "finalizePnr" => Box::pin(async move {
-            let body = inputs.body::<types::FinalizeRequest>("finalizePnr")?;
+            let body = inputs.body::<types::FinalizeRequest>("finalizePnr").map_err(Error::InvalidRequest)?;
             client.finalize_pnr()
                 .trip_id("00000000-0000-4000-8000-000000000172")
                 .pnr_id("00000000-0000-4000-8000-000000000173")
@@ -1937,11 +1937,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "suspendPnr" => Box::pin(async move {
-            let body = inputs.body::<types::SuspendRequest>("suspendPnr")?;
+            let body = inputs.body::<types::SuspendRequest>("suspendPnr").map_err(Error::InvalidRequest)?;
             client.suspend_pnr()
                 .trip_id("00000000-0000-4000-8000-000000000174")
                 .pnr_id("00000000-0000-4000-8000-000000000175")
@@ -1949,11 +1949,11 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "cancelPnrV3" => Box::pin(async move {
-            let body = inputs.body::<types::PnrCancelRequest>("cancelPnrV3")?;
+            let body = inputs.body::<types::PnrCancelRequest>("cancelPnrV3").map_err(Error::InvalidRequest)?;
             client.cancel_pnr_v3()
                 .trip_id("00000000-0000-4000-8000-000000000176")
                 .pnr_id("00000000-0000-4000-8000-000000000177")
@@ -1961,7 +1961,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCancellationDetails" => Box::pin(async move {
@@ -1971,7 +1971,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "downloadInvoice" => Box::pin(async move {
@@ -1981,18 +1981,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "processPnrApproval" => Box::pin(async move {
-            let body = inputs.body::<types::ProcessPnrApprovalRequest>("processPnrApproval")?;
+            let body = inputs.body::<types::ProcessPnrApprovalRequest>("processPnrApproval").map_err(Error::InvalidRequest)?;
             client.process_pnr_approval()
                 .pnr_id("00000000-0000-4000-8000-000000000182")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getPnrByExternalId" => Box::pin(async move {
@@ -2001,7 +2001,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "pnrSearch" => Box::pin(async move {
@@ -2011,39 +2011,39 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getInvoiceData" => Box::pin(async move {
-            let body = inputs.body::<types::InvoiceDataRequest>("getInvoiceData")?;
+            let body = inputs.body::<types::InvoiceDataRequest>("getInvoiceData").map_err(Error::InvalidRequest)?;
             client.get_invoice_data()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getApprovalUserApprovalDataList" => Box::pin(async move {
-            let body = inputs.body::<types::GetApprovalDataV3Request>("getApprovalUserApprovalDataList")?;
+            let body = inputs.body::<types::GetApprovalDataV3Request>("getApprovalUserApprovalDataList").map_err(Error::InvalidRequest)?;
             client.get_approval_user_approval_data_list()
                 .user_id("00000000-0000-4000-8000-000000000186")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getCompanyApprovalDataList" => Box::pin(async move {
-            let body = inputs.body::<types::GetApprovalDataV3Request>("getCompanyApprovalDataList")?;
+            let body = inputs.body::<types::GetApprovalDataV3Request>("getCompanyApprovalDataList").map_err(Error::InvalidRequest)?;
             client.get_company_approval_data_list()
                 .company_id("00000000-0000-4000-8000-000000000187")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listAgentNotes" => Box::pin(async move {
@@ -2052,18 +2052,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createAgentNote" => Box::pin(async move {
-            let body = inputs.body::<types::CreateAgentNoteRequest>("createAgentNote")?;
+            let body = inputs.body::<types::CreateAgentNoteRequest>("createAgentNote").map_err(Error::InvalidRequest)?;
             client.create_agent_note()
                 .trip_id("00000000-0000-4000-8000-000000000189")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteAgentNote" => Box::pin(async move {
@@ -2073,17 +2073,17 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "createUser" => Box::pin(async move {
-            let body = inputs.body::<types::UserCreateRequest>("createUser")?;
+            let body = inputs.body::<types::UserCreateRequest>("createUser").map_err(Error::InvalidRequest)?;
             client.create_user()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "queryUser" => Box::pin(async move {
@@ -2091,28 +2091,28 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listUsersV3" => Box::pin(async move {
-            let body = inputs.body::<types::ListUsersV3Request>("listUsersV3")?;
+            let body = inputs.body::<types::ListUsersV3Request>("listUsersV3").map_err(Error::InvalidRequest)?;
             client.list_users_v3()
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateUser" => Box::pin(async move {
-            let body = inputs.body::<types::UserUpdateRequest>("updateUser")?;
+            let body = inputs.body::<types::UserUpdateRequest>("updateUser").map_err(Error::InvalidRequest)?;
             client.update_user()
                 .user_id("00000000-0000-4000-8000-000000000192")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getUserInfo" => Box::pin(async move {
@@ -2121,7 +2121,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "deleteUser" => Box::pin(async move {
@@ -2130,18 +2130,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateBusinessInfo" => Box::pin(async move {
-            let body = inputs.body::<types::BusinessInfo>("updateBusinessInfo")?;
+            let body = inputs.body::<types::BusinessInfo>("updateBusinessInfo").map_err(Error::InvalidRequest)?;
             client.update_business_info()
                 .user_id("00000000-0000-4000-8000-000000000195")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getBusinessInfo" => Box::pin(async move {
@@ -2150,18 +2150,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updatePersonalInfo" => Box::pin(async move {
-            let body = inputs.body::<types::UserPersonalInfo>("updatePersonalInfo")?;
+            let body = inputs.body::<types::UserPersonalInfo>("updatePersonalInfo").map_err(Error::InvalidRequest)?;
             client.update_personal_info()
                 .user_id("00000000-0000-4000-8000-000000000197")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getPersonalInfo" => Box::pin(async move {
@@ -2170,18 +2170,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateTravelPreferences" => Box::pin(async move {
-            let body = inputs.body::<types::TravelPreferences>("updateTravelPreferences")?;
+            let body = inputs.body::<types::TravelPreferences>("updateTravelPreferences").map_err(Error::InvalidRequest)?;
             client.update_travel_preferences()
                 .user_id("00000000-0000-4000-8000-000000000199")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getUserTravelPreferences" => Box::pin(async move {
@@ -2190,18 +2190,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateMembershipInfo" => Box::pin(async move {
-            let body = inputs.body::<types::MembershipInfo>("updateMembershipInfo")?;
+            let body = inputs.body::<types::MembershipInfo>("updateMembershipInfo").map_err(Error::InvalidRequest)?;
             client.update_membership_info()
                 .user_id("00000000-0000-4000-8000-000000000201")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getMembershipInfo" => Box::pin(async move {
@@ -2210,7 +2210,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getUserRoles" => Box::pin(async move {
@@ -2219,29 +2219,29 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateUserRoles" => Box::pin(async move {
-            let body = inputs.body::<types::RolesConfig>("updateUserRoles")?;
+            let body = inputs.body::<types::RolesConfig>("updateUserRoles").map_err(Error::InvalidRequest)?;
             client.update_user_roles()
                 .user_id("00000000-0000-4000-8000-000000000204")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateNotificationPreferences" => Box::pin(async move {
-            let body = inputs.body::<types::NotificationPreferences>("updateNotificationPreferences")?;
+            let body = inputs.body::<types::NotificationPreferences>("updateNotificationPreferences").map_err(Error::InvalidRequest)?;
             client.update_notification_preferences()
                 .user_id("00000000-0000-4000-8000-000000000205")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getNotificationPreferences" => Box::pin(async move {
@@ -2250,7 +2250,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getUserTravelArrangers" => Box::pin(async move {
@@ -2259,18 +2259,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "updateExternalId" => Box::pin(async move {
-            let body = inputs.body::<types::ExternalIdObject>("updateExternalId")?;
+            let body = inputs.body::<types::ExternalIdObject>("updateExternalId").map_err(Error::InvalidRequest)?;
             client.update_external_id()
                 .user_id("00000000-0000-4000-8000-000000000208")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getExternalId" => Box::pin(async move {
@@ -2279,7 +2279,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "activateUser" => Box::pin(async move {
@@ -2288,7 +2288,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "listFavorites" => Box::pin(async move {
@@ -2297,18 +2297,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "addFavorite" => Box::pin(async move {
-            let body = inputs.body::<types::AddFavoriteRequest>("addFavorite")?;
+            let body = inputs.body::<types::AddFavoriteRequest>("addFavorite").map_err(Error::InvalidRequest)?;
             client.add_favorite()
                 .user_id("00000000-0000-4000-8000-000000000212")
                 .body(body)
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "removeFavorite" => Box::pin(async move {
@@ -2318,7 +2318,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getUserApplicablePolicies" => Box::pin(async move {
@@ -2327,7 +2327,7 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "getRbacInfo" => Box::pin(async move {
@@ -2336,18 +2336,18 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "uploadCompanyPreferences" => Box::pin(async move {
             client.upload_company_preferences()
                 .company_id("00000000-0000-4000-8000-000000000217")
-                .vendor_type(inputs.value::<types::VendorType>("uploadCompanyPreferences", "vendorType")?)
+                .vendor_type(inputs.value::<types::VendorType>("uploadCompanyPreferences", "vendorType").map_err(Error::InvalidRequest)?)
                 .file(spotnana::FilePart::new(&b"%PDF-1.4 test"[..], "test.pdf", "application/pdf"))
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
         "uploadDocument" => Box::pin(async move {
@@ -2356,9 +2356,9 @@ pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Resul
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(Error::from)
         })
         .await,
-        other => Err(format!("no call for operation {other}")),
+        other => Err(Error::InvalidRequest(format!("no call for operation {other}"))),
     }
 }

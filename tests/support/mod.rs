@@ -1,6 +1,7 @@
 //! Shared test support: a scripted loopback HTTP server and a JSON synthesiser.
 #![allow(dead_code)]
 
+pub mod inputs;
 pub mod server;
 
 use serde_json::Value;

@@ -109,18 +109,18 @@ pub fn render(doc: &Value) -> Result<String, String> {
                                 let _ = write!(chain, "\n                .{}(spotnana::FilePart::new(&b\"%PDF-1.4 test\"[..], \"test.pdf\", \"application/pdf\"))", ident(prop));
                             } else if required.contains(&prop.as_str()) {
                                 let ty = body_type(&body["properties"][prop], &format!("{id}{prop}"));
-                                let _ = write!(chain, "\n                .{}(inputs.value::<{ty}>({id:?}, {prop:?})?)", ident(prop));
+                                let _ = write!(chain, "\n                .{}(inputs.value::<{ty}>({id:?}, {prop:?}).map_err(Error::InvalidRequest)?)", ident(prop));
                             }
                         }
                     } else {
                         let ty = body_type(&m["schema"], id);
-                        prelude = format!("let body = inputs.body::<{ty}>({id:?})?;\n            ");
+                        prelude = format!("let body = inputs.body::<{ty}>({id:?}).map_err(Error::InvalidRequest)?;\n            ");
                         chain.push_str("\n                .body(body)");
                     }
                 }
                 let _ = write!(
                     arms,
-                    "        {id:?} => Box::pin(async move {{\n            {prelude}{chain}\n                .send()\n                .await\n                .map(|_| ())\n                .map_err(|e| e.to_string())\n        }})\n        .await,\n"
+                    "        {id:?} => Box::pin(async move {{\n            {prelude}{chain}\n                .send()\n                .await\n                .map(|_| ())\n                .map_err(Error::from)\n        }})\n        .await,\n"
                 );
                 let _ = writeln!(table, "    ({id:?}, &[{}]),", values.join(", "));
             }
@@ -131,13 +131,13 @@ pub fn render(doc: &Value) -> Result<String, String> {
          //\n\
          // One call per operation ({count}), with every required parameter set and a\n\
          // request body built from the spec's schema.\n\n\
-         use spotnana::{{types, Client}};\n\n\
+         use spotnana::{{types, Client, Error}};\n\n\
          use super::Inputs;\n\n\
          /// The literal given to each path parameter, per operation.\n\
          #[allow(dead_code)]\n\
          pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[\n{table}];\n\n\
          /// Calls the operation's method; `Err` holds why the call failed or could not be made.\n\
-         pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Result<(), String> {{\n    \
-         match operation_id {{\n{arms}        other => Err(format!(\"no call for operation {{other}}\")),\n    }}\n}}\n"
+         pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Result<(), Error> {{\n    \
+         match operation_id {{\n{arms}        other => Err(Error::InvalidRequest(format!(\"no call for operation {{other}}\"))),\n    }}\n}}\n"
     ))
 }

@@ -7,3 +7,4 @@ pub mod bench;
 pub mod calls;
 pub mod normalize;
 pub mod regen;
+pub mod test;

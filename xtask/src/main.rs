@@ -10,6 +10,8 @@ tasks:
                   and openapi/NORMALIZATION.md
   regen --check   fail if those files are out of date
   bench-build     measure generated lines and clean-build seconds of the crate
+  test            every test: cargo test --workspace, then the Prism suite
+                  (installs Prism from npm into tools/prism/ first if needed)
 ";
 
 fn main() -> ExitCode {
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
         ["regen"] => xtask::regen::run(&root, false).map_err(|e| e.to_string()),
         ["regen", "--check"] => xtask::regen::run(&root, true).map_err(|e| e.to_string()),
         ["bench-build", rest @ ..] => xtask::bench::run(&root, rest),
+        ["test"] => xtask::test::run_all(&root),
         [] | ["help"] | ["--help"] | ["-h"] => {
             print!("{HELP}");
             Ok(())
