@@ -100,6 +100,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     connect_timeout: Duration,
     request_timeout: Duration,
+    pool_idle_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -116,6 +117,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
             .finish()
     }
 }
@@ -129,6 +131,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            pool_idle_timeout: None,
         }
     }
 }
@@ -197,6 +200,14 @@ impl ClientBuilder {
         self
     }
 
+    /// How long an idle pooled connection is kept (default: reqwest's 90 s). Set
+    /// it below the server's keep-alive timeout so a request never races the
+    /// server closing the connection it was about to reuse.
+    pub fn with_pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = Some(timeout);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = checked_url("base URL", self.environment.base_url())?;
@@ -204,7 +215,11 @@ impl ClientBuilder {
             Some(url) => checked_url("token URL", url)?,
             None => format!("{base_url}{TOKEN_PATH}"),
         };
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if let Some(idle) = self.pool_idle_timeout {
+            http = http.pool_idle_timeout(idle);
+        }
+        let http = http
             .connect_timeout(self.connect_timeout)
             .timeout(self.request_timeout)
             .redirect(reqwest::redirect::Policy::none())

@@ -183,6 +183,8 @@ async fn run_mode(label: &str, servers: &HashMap<String, String>, ids: &[String]
             .with_base_url(url.clone())
             .with_static_token("prism-token")
             .with_retry_policy(RetryPolicy::disabled())
+            // Prism (Node) closes idle connections after 5 s.
+            .with_pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("a loopback client");
         clients.insert(url.clone(), client);

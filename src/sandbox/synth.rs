@@ -55,6 +55,13 @@ impl<'a> Synth<'a> {
             if let Some(Value::Array(options)) = s.get(key) {
                 let Some(first) = options.first() else { return Value::Null };
                 let mut v = self.value(first, depth + 1);
+                // An empty object would match every branch that requires nothing;
+                // give it the branch's first property so it names its branch.
+                if let (Value::Object(m), Some((name, prop))) = (&mut v, self.first_property(first)) {
+                    if m.is_empty() {
+                        m.insert(name.clone(), self.value(prop, depth + 1));
+                    }
+                }
                 if let (Some(prop), Value::Object(m)) = (s.pointer("/discriminator/propertyName").and_then(Value::as_str), &mut v) {
                     let target = first.get("$ref").and_then(Value::as_str).unwrap_or("");
                     let tag = s
@@ -89,6 +96,10 @@ impl<'a> Synth<'a> {
             Some("boolean") => json!(false),
             _ => json!({}),
         }
+    }
+
+    fn first_property(&self, schema: &'a Value) -> Option<(&'a String, &'a Value)> {
+        self.resolve(schema).get("properties")?.as_object()?.iter().next()
     }
 
     fn object(&self, s: &'a Value, depth: usize) -> Option<Value> {

@@ -114,6 +114,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     let mut document = merge::merge(&mut docs, &mut report)?;
     repair::check_operations(&mut document)?;
     repair::required_names(&mut document, &mut report);
+    repair::example_types(&mut document, &mut report);
     repair::response_kinds(&mut document, &mut report)?;
     repair::handwritten_bodies(&mut document, &mut report);
     names::typify_collisions(&mut document, &mut report);

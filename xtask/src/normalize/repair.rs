@@ -269,3 +269,50 @@ pub fn response_kinds(doc: &mut Value, report: &mut Report) -> Result<(), Normal
     });
     problem.map_or(Ok(()), Err)
 }
+
+/// `example` values that contradict their own schema's `type` or `enum`.
+pub fn example_types(doc: &mut Value, report: &mut Report) {
+    let log = report.rule(
+        "example-contradicts-schema",
+        "An `example` whose JSON type contradicts the schema's `type` (`pnrId` is a string with \
+         example `1234567890`), or that is not among its `enum`. Mock servers serve examples as \
+         data, and some (Prism on 3.0) do not flag the contradiction. A number or boolean \
+         example of a string schema becomes its string form; a numeric string example of a \
+         number schema becomes the number; any other contradiction drops the example.",
+    );
+    walk::all_schemas(doc, &mut |schema, at| {
+        let Some(obj) = schema.as_object_mut() else { return };
+        let Some(example) = obj.get("example").cloned() else { return };
+        if let Some(Value::Array(values)) = obj.get("enum") {
+            if !values.contains(&example) {
+                obj.remove("example");
+                log.changes.push(format!("{at}: example {example} is not in the enum; dropped"));
+            }
+            return;
+        }
+        let Some(ty) = obj.get("type").and_then(Value::as_str) else { return };
+        let fixed = match (ty, &example) {
+            ("string", Value::String(_))
+            | ("integer", Value::Number(_))
+            | ("number", Value::Number(_))
+            | ("boolean", Value::Bool(_))
+            | ("array", Value::Array(_))
+            | ("object", Value::Object(_)) => return,
+            ("string", Value::Number(n)) => Some(Value::String(n.to_string())),
+            ("string", Value::Bool(b)) => Some(Value::String(b.to_string())),
+            ("integer" | "number", Value::String(s)) => s.parse::<serde_json::Number>().ok().map(Value::Number),
+            ("boolean", Value::String(s)) => s.parse::<bool>().ok().map(Value::Bool),
+            _ => None,
+        };
+        match fixed {
+            Some(v) => {
+                log.changes.push(format!("{at}: {ty} example {example} is now {v}"));
+                obj.insert("example".into(), v);
+            }
+            None => {
+                log.changes.push(format!("{at}: {ty} example {example} dropped"));
+                obj.remove("example");
+            }
+        }
+    });
+}
