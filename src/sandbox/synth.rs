@@ -53,7 +53,7 @@ impl<'a> Synth<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(options)) = s.get(key) {
-                let Some(first) = options.first() else { return Value::Null };
+                let Some(first) = self.distinct_branch(options, depth) else { return Value::Null };
                 let mut v = self.value(first, depth + 1);
                 // An empty object would match every branch that requires nothing;
                 // give it the branch's first property so it names its branch.
@@ -96,6 +96,26 @@ impl<'a> Synth<'a> {
             Some("boolean") => json!(false),
             _ => json!({}),
         }
+    }
+
+    /// The first branch whose minimal instance lacks a property that every
+    /// other branch requires, so that it matches exactly one branch; else the first.
+    fn distinct_branch(&self, options: &'a [Value], depth: usize) -> Option<&'a Value> {
+        let required = |b: &'a Value| -> Vec<&'a str> {
+            self.resolve(b)["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect()
+        };
+        options
+            .iter()
+            .enumerate()
+            .find(|(i, branch)| {
+                let instance = self.value(branch, depth + 1);
+                options.iter().enumerate().filter(|(j, _)| j != i).all(|(_, other)| {
+                    let needs = required(other);
+                    !needs.is_empty() && needs.iter().any(|k| instance.get(*k).is_none())
+                })
+            })
+            .map(|(_, b)| b)
+            .or_else(|| options.first())
     }
 
     fn first_property(&self, schema: &'a Value) -> Option<(&'a String, &'a Value)> {
