@@ -8,6 +8,9 @@
 //! - With no valid token, callers queue on one async mutex; the first fetches, the
 //!   rest find its token when they get the lock. N concurrent callers cause one request.
 //! - A background refresh that fails leaves the old token in use until it expires.
+//! - A fetch that fails answers every call queued behind it and every call in
+//!   the next second, so a rejected secret or a rate-limited endpoint sees one
+//!   request per burst, not one per call.
 //! - [`TokenCache::invalidate`] drops a token the API rejected, only if it is still
 //!   the cached one, so a 401 on an old token cannot discard a newer one.
 
@@ -17,6 +20,9 @@ use std::time::{Duration, Instant};
 
 use crate::auth::{AuthError, TokenSource};
 use crate::secret::AccessToken;
+
+/// How long a failed token fetch answers later calls before the next attempt.
+const FAILURE_REUSE: Duration = Duration::from_secs(1);
 
 /// Lifetime given to tokens whose source does not say (static tokens): they are
 /// treated as valid until the API rejects them.
@@ -35,6 +41,9 @@ struct Inner {
     current: RwLock<Option<Arc<Cached>>>,
     refresh: tokio::sync::Mutex<()>,
     background: AtomicBool,
+    /// The last failed fetch, so callers that queued behind it share its error
+    /// instead of each asking the (rate-limited) token endpoint again.
+    last_failure: std::sync::Mutex<Option<(Instant, AuthError)>>,
 }
 
 /// A shared, self-refreshing cache of bearer tokens from one [`TokenSource`].
@@ -64,6 +73,7 @@ impl TokenCache {
             current: RwLock::new(None),
             refresh: tokio::sync::Mutex::new(()),
             background: AtomicBool::new(false),
+            last_failure: std::sync::Mutex::new(None),
         }))
     }
 
@@ -87,15 +97,31 @@ impl TokenCache {
                 return Ok(cached);
             }
         }
+        let queued = Instant::now();
         let _guard = self.0.refresh.lock().await;
         if let Some(cached) = self.peek() {
             if Instant::now() < cached.expires_at {
                 return Ok(cached);
             }
         }
-        let fresh = self.fetch().await?;
-        self.store(Some(fresh.clone()));
-        Ok(fresh)
+        // A fetch that failed while we waited, or within the last
+        // FAILURE_REUSE, answers for us too: a burst of calls costs one token
+        // request, however many were waiting.
+        if let Some((at, error)) = self.0.last_failure.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            if *at >= queued || at.elapsed() < FAILURE_REUSE {
+                return Err(error.clone());
+            }
+        }
+        match self.fetch().await {
+            Ok(fresh) => {
+                self.store(Some(fresh.clone()));
+                Ok(fresh)
+            }
+            Err(error) => {
+                *self.0.last_failure.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), error.clone()));
+                Err(error)
+            }
+        }
     }
 
     /// Forgets `rejected` if it is still the cached token.

@@ -221,6 +221,19 @@ async fn wrong_credentials_fail_at_once_with_one_token_request() {
     assert!(message.contains("rejected the client credentials") && !message.contains("wrong-secret"), "{message}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_with_wrong_credentials_make_one_token_request() {
+    let spotnana = Spotnana::new(Duration::from_secs(3600));
+    let server = spotnana.start().await;
+    let client = client(&server, "wrong-secret");
+    let calls: Vec<_> = (0..100).map(|_| { let c = client.clone(); tokio::spawn(async move { list(&c).await }) }).collect();
+    for call in calls {
+        let err = call.await.expect("no panic").expect_err("rejected");
+        assert!(matches!(err, Error::Auth(AuthError::CredentialsRejected { .. })), "{err:?}");
+    }
+    assert_eq!(server.count(TOKEN), 1, "the calls queued behind the failed fetch share its error");
+}
+
 #[tokio::test]
 async fn token_requests_follow_no_redirects() {
     let elsewhere = TestServer::start(|_| Reply::json(200, json!({ "access_token": "stolen", "token_type": "Bearer" }))).await;
