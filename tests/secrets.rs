@@ -95,6 +95,9 @@ async fn nothing_public_prints_a_secret_or_token() {
         ("AccessToken Debug", format!("{:?}", AccessToken::new(TOKEN))),
         ("StaticToken Debug", format!("{:?}", StaticToken::new(TOKEN))),
         ("static cache Debug", format!("{:?}", TokenCache::new(StaticToken::new(TOKEN)))),
+        ("sandbox builder Debug", format!("{:?}", spotnana::sandbox::Sandbox::builder().with_credentials("id", SECRET))),
+        ("retry policy Debug", format!("{:?}", RetryPolicy::default())),
+        ("environment Debug", format!("{:?}", spotnana::Environment::Production)),
     ];
     for e in &errors {
         texts.push(("error Debug", format!("{e:?}")));

@@ -63,13 +63,25 @@ pub fn example_request(operation_id: &str) -> Option<Value> {
 }
 
 /// Settings for a [`Sandbox`]. Start from [`Sandbox::builder`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SandboxBuilder {
     client_id: String,
     client_secret: String,
     token_lifetime: Duration,
     token_rate_limit: u32,
     token_rate_window: Duration,
+}
+
+impl std::fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxBuilder")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("token_lifetime", &self.token_lifetime)
+            .field("token_rate_limit", &self.token_rate_limit)
+            .field("token_rate_window", &self.token_rate_window)
+            .finish()
+    }
 }
 
 impl Default for SandboxBuilder {
