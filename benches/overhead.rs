@@ -30,6 +30,19 @@ async fn sdk_call(client: &Client) {
     client.list_companies().send().await.expect("SDK call succeeds");
 }
 
+const COMPANY_ID: &str = "4974a66b-7493-4f41-908c-58ba81093947";
+
+/// `readCompany`: a path parameter and no query parameters.
+async fn sdk_read(client: &Client) {
+    client.read_company().company_id(COMPANY_ID).send().await.expect("SDK read succeeds");
+}
+
+async fn raw_read(http: &reqwest::Client, url: &str) {
+    let response = http.get(url).header("authorization", "Bearer fixed-token").send().await.expect("raw read succeeds");
+    let bytes = response.bytes().await.expect("raw body");
+    let _: types::Company = serde_json::from_slice(&bytes).expect("raw decode");
+}
+
 async fn raw_call(http: &reqwest::Client, url: &str) {
     let response = http.get(url).header("authorization", "Bearer fixed-token").send().await.expect("raw call succeeds");
     let bytes = response.bytes().await.expect("raw body");
@@ -67,7 +80,11 @@ async fn main() {
         { "id": "4974a66b-7493-4f41-908c-58ba81093947", "name": "Acme" },
         { "id": "b93dc51f-12dd-46c7-b7d6-1cb12cd3f5b3", "name": "Globex" }
     ] });
+    let company = json!({ "id": { "id": COMPANY_ID }, "name": "Acme", "billingCurrency": "USD", "companyRoles": ["ORG"] });
     let server = TestServer::start(move |r| {
+        if r.path().starts_with("/v2/companies/") {
+            return Reply::json(200, company.clone());
+        }
         if r.path() == "/v2/auth/oauth2-token" {
             Reply::json(200, json!({ "access_token": "bench-token", "expires_in": 3600, "token_type": "Bearer" }))
         } else {
@@ -85,6 +102,7 @@ async fn main() {
         .build()
         .expect("reqwest client");
     let url = format!("{}/v2/companies", server.url());
+    let read_url = format!("{}/v2/companies/{COMPANY_ID}", server.url());
 
     // 1. Token requests per 10,000 calls at concurrency 64, cold cache.
     let cold = sdk();
@@ -110,23 +128,33 @@ async fn main() {
     }
     let (sdk_med, raw_med) = (median(sdk_lat), median(raw_lat));
 
-    // 3. Throughput ratio at concurrency 1 and 64, median of interleaved rounds.
+    // 3. Throughput ratio at concurrency 1 and 64, median of interleaved rounds,
+    // for listCompanies (seven optional query parameters) and readCompany (none).
     let mut rows = Vec::new();
-    for concurrency in [1usize, 64] {
+    for (op, concurrency) in [("listCompanies", 1usize), ("listCompanies", 64), ("readCompany", 1), ("readCompany", 64)] {
         let total = if concurrency == 1 { 1_000 } else { 6_400 };
         let mut ratios = Vec::new();
         let (mut sdk_rates, mut raw_rates) = (Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
             let c = client.clone();
-            let s = throughput(total, concurrency, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await;
-            let (h, u) = (http.clone(), url.clone());
-            let r = throughput(total, concurrency, move || { let (h, u) = (h.clone(), u.clone()); async move { raw_call(&h, &u).await } }).await;
+            let read = op == "readCompany";
+            let s = throughput(total, concurrency, move || {
+                let c = c.clone();
+                async move { if read { sdk_read(&c).await } else { sdk_call(&c).await } }
+            })
+            .await;
+            let (h, u) = (http.clone(), if read { read_url.clone() } else { url.clone() });
+            let r = throughput(total, concurrency, move || {
+                let (h, u) = (h.clone(), u.clone());
+                async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
+            })
+            .await;
             ratios.push(s / r);
             sdk_rates.push(s);
             raw_rates.push(r);
         }
         let mid = |mut v: Vec<f64>| { v.sort_by(f64::total_cmp); v[v.len() / 2] };
-        rows.push((concurrency, mid(sdk_rates), mid(raw_rates), mid(ratios)));
+        rows.push((op, concurrency, mid(sdk_rates), mid(raw_rates), mid(ratios)));
     }
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -140,9 +168,9 @@ async fn main() {
         (sdk_med.as_secs_f64() - raw_med.as_secs_f64()) * 1e6,
         sdk_med.as_secs_f64() / raw_med.as_secs_f64()
     );
-    println!("| concurrency | SDK calls/s | raw calls/s | SDK/raw (median of {ROUNDS}) |");
-    println!("|---:|---:|---:|---:|");
-    for (c, s, r, ratio) in rows {
-        println!("| {c} | {s:.0} | {r:.0} | {ratio:.3} |");
+    println!("| operation | concurrency | SDK calls/s | raw calls/s | SDK/raw (median of {ROUNDS}) |");
+    println!("|---|---:|---:|---:|---:|");
+    for (op, c, s, r, ratio) in rows {
+        println!("| {op} | {c} | {s:.0} | {r:.0} | {ratio:.3} |");
     }
 }
