@@ -36,14 +36,6 @@ impl Report {
         self.rules.last_mut().expect("a rule was just pushed")
     }
 
-    /// How many changes the rule with this id made (0 if it never ran).
-    pub fn count(&self, id: &str) -> usize {
-        self.rules
-            .iter()
-            .find(|r| r.id == id)
-            .map_or(0, |r| r.changes.len())
-    }
-
     /// Renders the report as Markdown (`openapi/NORMALIZATION.md`).
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
