@@ -1,6 +1,7 @@
 //! The operations progenitor cannot generate as published: the nullable
 //! `fetchAirFareRules` (200 rules or 204 nothing), `createApiUser` (a bodyless
-//! 409 beside typed errors), and the two multipart uploads.
+//! 409 beside typed errors), and the two multipart uploads; and the models the
+//! normaliser reshaped (`oneOf` wrappers, undeclared required names).
 
 mod support;
 
@@ -120,4 +121,29 @@ async fn missing_required_file_is_an_invalid_request_not_a_panic() {
     let err = client(&server).upload_document().send().await.expect_err("file is required");
     assert!(matches!(spotnana::Error::from(err), spotnana::Error::InvalidRequest(m) if m.contains("file")));
     assert!(server.requests().is_empty());
+}
+
+/// A `oneOf` of wrappers that require nothing decodes member by member: before
+/// the normaliser's `indistinct-one-of` rule, typify's untagged enum matched
+/// every answer against its first branch and dropped `isLinked`.
+#[test]
+fn oneof_wrappers_decode_every_member_and_send_unset_ones_as_null() {
+    let linked: types::PolicyCurrency = serde_json::from_value(json!({ "isLinked": true })).unwrap();
+    assert_eq!((linked.currency_code.as_deref(), linked.is_linked), (None, Some(true)));
+    let usd: types::PolicyCurrency = serde_json::from_value(json!({ "currencyCode": "USD" })).unwrap();
+    assert_eq!((usd.currency_code.as_deref(), usd.is_linked), (Some("USD"), None));
+
+    let built: types::PolicyCurrency = types::PolicyCurrency::builder().currency_code("EUR".to_string()).try_into().unwrap();
+    assert_eq!(serde_json::to_value(&built).unwrap(), json!({ "currencyCode": "EUR", "isLinked": null }));
+}
+
+/// A name Spotnana lists as required without declaring it (`InvoiceDataRequest`
+/// requires `invoices`) is sent, as `null` unless set, and its absence from an
+/// answer (`TripBudgetInfo.isMaskedBudget`) does not fail decoding.
+#[test]
+fn undeclared_required_names_are_sent_and_may_be_absent() {
+    let request: types::InvoiceDataRequest = types::InvoiceDataRequest::builder().try_into().unwrap();
+    assert_eq!(serde_json::to_value(&request).unwrap(), json!({ "invoices": null }));
+    let budget: types::TripBudgetInfo = serde_json::from_value(json!({ "budgetName": "Q3 offsite" })).unwrap();
+    assert_eq!((budget.budget_name.as_str(), &budget.is_masked_budget), ("Q3 offsite", &serde_json::Value::Null));
 }

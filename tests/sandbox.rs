@@ -125,3 +125,31 @@ async fn wrong_credentials_are_rejected_by_the_sandbox() {
     assert!(matches!(err, Error::Auth(spotnana::AuthError::CredentialsRejected { status: 401, .. })), "{err:?}");
     assert_eq!(sandbox.token_requests(), 1);
 }
+
+/// Spotnana's protobuf `oneof` wrappers (`PolicyCurrency` is `CurrencyCodeWrapper
+/// | IsLinkedWrapper`) are one struct: the SDK sends the unset members as `null`
+/// so exactly one branch of the published `oneOf` matches, and the sandbox, like
+/// the spec, refuses a request that sets both.
+#[tokio::test]
+async fn a_oneof_wrapper_sends_exactly_one_member_and_two_are_refused() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    let mut body = sandbox.example_request("createPolicy").expect("createPolicy takes a body");
+    let company = "00000000-0000-4000-8000-000000000132";
+
+    let one: types::CreatePolicyRequest = serde_json::from_value(body.clone()).unwrap();
+    let sent = serde_json::to_value(&one).unwrap();
+    let currency = &sent["currency"];
+    let set: Vec<&String> = currency.as_object().unwrap().iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k).collect();
+    assert_eq!(set.len(), 1, "exactly one member set in {currency}");
+    assert_eq!(currency.as_object().unwrap().len(), 2, "the other member is sent as null: {currency}");
+    client.create_policy().company_id(company).body(one).send().await.expect("one member is accepted");
+
+    body["currency"] = json!({ "currencyCode": "USD", "isLinked": true });
+    let both: types::CreatePolicyRequest = serde_json::from_value(body).unwrap();
+    let err = Error::from(client.create_policy().company_id(company).body(both).send().await.expect_err("two members are refused"));
+    let Error::Api(api) = err else { panic!("expected an API error, got {err}") };
+    assert_eq!(api.status().as_u16(), 400);
+    let detail = api.error_response().and_then(|r| r.error_messages.first()).and_then(|m| m.error_detail.clone()).unwrap_or_default();
+    assert!(detail.contains("exactly one of currencyCode, isLinked"), "{detail}");
+}

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use super::synth::Synth;
+use super::synth::{Synth, EXACTLY_ONE_OF};
 
 /// The normalised spec, embedded at build time.
 const SPEC: &str = include_str!("../../openapi/spotnana.json");
@@ -152,8 +152,15 @@ impl Spec {
                 Some(_) => {}
             }
         }
+        if let Some(Value::Array(names)) = s.get(EXACTLY_ONE_OF) {
+            let set = names.iter().filter_map(Value::as_str).filter(|n| obj.get(*n).is_some_and(|v| !v.is_null()));
+            if set.count() != 1 {
+                let names: Vec<&str> = names.iter().filter_map(Value::as_str).collect();
+                missing.push(format!("{at}: exactly one of {} (non-null)", names.join(", ")));
+            }
+        }
         for (name, prop) in s["properties"].as_object().into_iter().flatten() {
-            if let Some(v) = obj.get(name) {
+            if let Some(v) = obj.get(name).filter(|v| !v.is_null()) {
                 self.required_fields(prop, v, &format!("{at}.{name}"), missing, depth + 1);
             }
         }

@@ -5,6 +5,14 @@
 
 use serde_json::{json, Map, Value};
 
+/// Extension on a schema whose listed properties are set one at a time; the
+/// normaliser's `indistinct-one-of` rule writes it.
+pub(crate) const EXACTLY_ONE_OF: &str = "x-spotnana-exactly-one-of";
+
+/// Keys any one of which gives a schema a shape; a nullable schema with none
+/// of them (a name Spotnana requires but never declares) is synthesised as `null`.
+const UNTYPED: [&str; 7] = ["type", "properties", "allOf", "oneOf", "anyOf", "enum", "$ref"];
+
 /// Builds instances of schemas, resolving `#/components/...` references
 /// against the whole document.
 pub(crate) struct Synth<'a> {
@@ -32,6 +40,19 @@ impl<'a> Synth<'a> {
     fn value(&self, schema: &'a Value, depth: usize) -> Value {
         let s = self.resolve(schema);
         if depth > 24 {
+            return Value::Null;
+        }
+        if let Some(Value::Array(names)) = s.get(EXACTLY_ONE_OF) {
+            // One member set, the others sent as `null`, as the SDK sends them.
+            let props = &s["properties"];
+            let mut out = Map::new();
+            for (i, name) in names.iter().filter_map(Value::as_str).enumerate() {
+                let v = if i == 0 { self.value(&props[name], depth + 1) } else { Value::Null };
+                out.insert(name.to_string(), v);
+            }
+            return Value::Object(out);
+        }
+        if s.get("nullable") == Some(&Value::Bool(true)) && UNTYPED.iter().all(|k| s.get(*k).is_none()) {
             return Value::Null;
         }
         if let Some(Value::Array(values)) = s.get("enum") {

@@ -7,6 +7,7 @@
 mod downgrade;
 mod merge;
 mod names;
+mod oneof;
 mod repair;
 pub mod report;
 mod walk;
@@ -15,9 +16,16 @@ use std::fmt;
 
 use serde_json::Value;
 
+pub use oneof::EXACTLY_ONE_OF;
 pub use repair::HANDWRITTEN;
 pub use report::Report;
 pub use walk::{pascal, snake, METHODS};
+
+/// Extension on a component schema listing required, nullable properties that
+/// answers may omit. `build.rs` makes their generated fields decode an absent
+/// key as `None` (typify would reject it) and start their builders at `None`;
+/// requests always carry them, as `null` when unset.
+pub const NULL_WHEN_UNSET: &str = "x-spotnana-null-when-unset";
 
 /// One published document: its file stem (`air`) and parsed JSON.
 #[derive(Debug, Clone)]
@@ -114,6 +122,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     let mut document = merge::merge(&mut docs, &mut report)?;
     repair::check_operations(&mut document)?;
     repair::required_names(&mut document, &mut report);
+    oneof::indistinct_branches(&mut document, &mut report);
     repair::example_types(&mut document, &mut report);
     repair::response_kinds(&mut document, &mut report)?;
     repair::handwritten_bodies(&mut document, &mut report);

@@ -4,7 +4,8 @@
 //! schema that needs its own type after where it sits: property `type` of `Card`
 //! becomes `CardType`, the items of array property `tags` of `Trip` become
 //! `TripTagsItem`, and progenitor names inline bodies `{OperationId}Body` and
-//! responses `{OperationId}Response`. When such a name is already a component's,
+//! responses `{OperationId}Response`; an inline schema's `title`, when it has
+//! one, wins over all of these. When such a name is already a component's,
 //! typify emits two types with one name and the crate does not compile.
 
 use std::collections::BTreeSet;
@@ -20,7 +21,7 @@ pub fn typify_collisions(doc: &mut Value, report: &mut Report) {
         "typify-name-collisions",
         "An inline schema that typify turns into its own type (enum, object with properties, \
          `oneOf`/`anyOf`, constrained string) gets a name built from its parent and property \
-         (`Card.type` is `CardType`). When that name is already taken by a component or by \
+         (`Card.type` is `CardType`), or from its `title` when it has one. When that name is already taken by a component or by \
          another inline type, the inline schema moves into `components/schemas` under the same \
          name plus `Enum`, `Object` or `Inline` (numbered if that is taken too), and the \
          property refers to it.",
@@ -108,6 +109,12 @@ fn place(
         children(schema, &candidate, taken, hoisted, log);
         return;
     }
+    // typify prefers an inline schema's `title` to the name built from its place.
+    let place_name = candidate.clone();
+    let candidate = match schema.get("title").and_then(Value::as_str) {
+        Some(title) if !title.is_empty() => pascal(title),
+        _ => candidate,
+    };
     if taken.insert(candidate.clone()) {
         children(schema, &candidate, taken, hoisted, log);
         return;
@@ -127,8 +134,10 @@ fn place(
         n += 1;
     }
     let mut moved = std::mem::replace(schema, json!({ "$ref": format!("#/components/schemas/{name}") }));
-    log.changes
-        .push(format!("`{candidate}` is taken: the inline schema is now component `{name}`"));
+    let titled = if place_name == candidate { String::new() } else { format!(" (its title; at {place_name})") };
+    log.changes.push(format!(
+        "`{candidate}`{titled} is taken: the inline schema is now component `{name}`"
+    ));
     children(&mut moved, &name, taken, hoisted, log);
     hoisted.push((name, moved));
 }

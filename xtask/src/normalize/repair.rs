@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::report::Report;
 use super::walk::{self, METHODS};
-use super::NormalizeError;
+use super::{NormalizeError, NULL_WHEN_UNSET};
 
 /// Request body media types progenitor generates a typed body for.
 const GENERATED_BODY_TYPES: [&str; 4] = [
@@ -123,7 +123,10 @@ pub fn required_names(doc: &mut Value, report: &mut Report) {
         "required-not-in-properties",
         "A `required` entry that names no property (e.g. `reason_code` where the property is \
          `reasonCode`) makes typify emit the field twice. When a property matches it ignoring \
-         case and `_`/`-`, the entry is renamed to it; otherwise the entry is dropped.",
+         case and `_`/`-`, the entry is renamed to it. Otherwise, in a component schema, the name is declared as a \
+         required, nullable property of any type (listed in `x-spotnana-null-when-unset`): a request then carries the key (as `null` \
+         unless the caller sets it), as the published document demands, and an answer without \
+         it still decodes. In an inline schema the entry is dropped.",
     );
     let fold = |s: &str| {
         s.chars()
@@ -143,7 +146,9 @@ pub fn required_names(doc: &mut Value, report: &mut Report) {
         if ["allOf", "oneOf", "anyOf"].iter().any(|k| obj.contains_key(*k)) {
             return;
         }
+        let component = at.chars().all(char::is_alphanumeric);
         let mut fixed: Vec<Value> = Vec::new();
+        let mut undeclared: Vec<String> = Vec::new();
         let mut changed = false;
         for r in required {
             let Some(name) = r.as_str() else { continue };
@@ -154,9 +159,13 @@ pub fn required_names(doc: &mut Value, report: &mut Report) {
                 let hit = props.keys().find(|p| fold(p) == fold(name)).cloned();
                 match &hit {
                     Some(p) => log.changes.push(format!("{at}: `{name}` is `{p}`")),
-                    None => log.changes.push(format!("{at}: `{name}` dropped (no such property)")),
+                    None if component => log.changes.push(format!("{at}: `{name}` declared (no such property)")),
+                    None => log.changes.push(format!("{at}: `{name}` dropped (no such property, inline schema)")),
                 }
-                hit
+                hit.or_else(|| {
+                    undeclared.push(name.to_string());
+                    component.then(|| name.to_string())
+                })
             };
             if let Some(p) = resolved {
                 if !fixed.iter().any(|f| f == &p.as_str()) {
@@ -166,6 +175,24 @@ pub fn required_names(doc: &mut Value, report: &mut Report) {
         }
         if changed {
             obj.insert("required".into(), Value::Array(fixed));
+        }
+        if !component {
+            undeclared.clear();
+        }
+        if !undeclared.is_empty() {
+            obj.insert(NULL_WHEN_UNSET.into(), json!(undeclared));
+        }
+        if let Some(Value::Object(props)) = obj.get_mut("properties") {
+            for name in undeclared {
+                props.insert(
+                    name,
+                    json!({
+                        "nullable": true,
+                        "description": "Listed as required by Spotnana's published document, \
+                                        which gives it no schema. Sent as `null` unless set.",
+                    }),
+                );
+            }
         }
     });
 }
