@@ -131,7 +131,10 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// A response body that could not be decoded into its typed model.
-#[derive(Debug, Clone, thiserror::Error)]
+///
+/// `Debug` and `Display` show only the bounded [`snippet`](Self::snippet); the
+/// whole body is available from [`body`](Self::body) for logging or support.
+#[derive(Clone, thiserror::Error)]
 #[error(
     "could not decode the response{}: {reason}; body starts {snippet:?}",
     .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
@@ -145,12 +148,38 @@ pub struct DecodeError {
     pub reason: String,
     /// The first bytes of the body (at most [`SNIPPET_LIMIT`]), lossily decoded.
     pub snippet: String,
+    /// The whole body, unless it names a credential field.
+    body: Option<bytes::Bytes>,
 }
 
 impl DecodeError {
     pub(crate) fn new(status: Option<StatusCode>, content_type: Option<String>, reason: String, body: &[u8]) -> Self {
-        Self { status, content_type, reason, snippet: snippet(body) }
+        let kept = (!names_credential(body)).then(|| bytes::Bytes::copy_from_slice(body));
+        Self { status, content_type, reason, snippet: snippet(body), body: kept }
     }
+
+    /// The whole body that failed to decode (after the SDK removed any echo of
+    /// the access token it sent). `None` when the body names a credential field
+    /// such as `clientSecret`, which the SDK never hands on.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+}
+
+impl std::fmt::Debug for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeError")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field("reason", &self.reason)
+            .field("snippet", &self.snippet)
+            .field("body_len", &self.body.as_ref().map(bytes::Bytes::len))
+            .finish()
+    }
+}
+
+fn names_credential(body: &[u8]) -> bool {
+    CREDENTIAL_FIELDS.iter().any(|f| memchr::memmem::find(body, f.as_bytes()).is_some())
 }
 
 /// Field names whose values are credentials; a body naming one is never quoted.
@@ -159,7 +188,7 @@ const CREDENTIAL_FIELDS: [&str; 5] = ["access_token", "client_secret", "clientSe
 /// The first [`SNIPPET_LIMIT`] bytes of a body, unless it may hold a credential.
 fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    if CREDENTIAL_FIELDS.iter().any(|f| text.contains(f)) {
+    if names_credential(body) {
         return "[withheld: the body may hold a credential]".to_string();
     }
     let mut end = text.len().min(SNIPPET_LIMIT);

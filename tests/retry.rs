@@ -139,7 +139,7 @@ async fn bad_bodies_are_typed_decode_errors() {
         let server = scripted(reply, usize::MAX, ok_get()).await;
         let c = Client::builder()
             .with_base_url(server.url())
-            .with_static_token("t")
+            .with_static_token("bad-bodies-token")
             .with_retry_policy(RetryPolicy::disabled())
             .build()
             .unwrap();
@@ -147,5 +147,8 @@ async fn bad_bodies_are_typed_decode_errors() {
         let Error::Decode(decode) = &err else { panic!("{what}: a decode error, got {err:?}") };
         assert_eq!(decode.status.map(|s| s.as_u16()), Some(200), "{what}");
         assert!(decode.snippet.len() <= spotnana::SNIPPET_LIMIT, "{what}");
+        if what == "text/html" {
+            assert_eq!(decode.body(), Some(&b"<html>maintenance</html>"[..]), "the whole body is kept");
+        }
     }
 }

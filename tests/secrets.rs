@@ -102,6 +102,9 @@ async fn nothing_public_prints_a_secret_or_token() {
     for e in &errors {
         texts.push(("error Debug", format!("{e:?}")));
         texts.push(("error Display", format!("{e}")));
+        if let Error::Decode(d) = e {
+            texts.push(("decode error body", String::from_utf8_lossy(d.body().unwrap_or_default()).into_owned()));
+        }
     }
     for e in &config_errors {
         texts.push(("config error Debug", format!("{e:?}")));
