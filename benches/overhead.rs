@@ -104,6 +104,21 @@ async fn main() {
     let url = format!("{}/v2/companies", server.url());
     let read_url = format!("{}/v2/companies/{COMPANY_ID}", server.url());
 
+    // `OVERHEAD_PROFILE=sdk|raw`: only 100,000 listCompanies calls at
+    // concurrency 64 of one variant, for `perf stat` / `perf record`.
+    if let Ok(variant) = std::env::var("OVERHEAD_PROFILE") {
+        let started = Instant::now();
+        let rate = if variant == "sdk" {
+            let c = sdk();
+            throughput(100_032, 64, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await
+        } else {
+            let (h, u) = (http.clone(), url.clone());
+            throughput(100_032, 64, move || { let (h, u) = (h.clone(), u.clone()); async move { raw_call(&h, &u).await } }).await
+        };
+        println!("{variant}: {rate:.0} calls/s over {:.1} s", started.elapsed().as_secs_f64());
+        return;
+    }
+
     // 1. Token requests per 10,000 calls at concurrency 64, cold cache.
     let cold = sdk();
     let before = server.count("/v2/auth/oauth2-token");

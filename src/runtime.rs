@@ -10,7 +10,7 @@ use std::time::Instant;
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::{Request, Response, StatusCode};
+use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
 use tracing::field::Empty;
 use tracing::Instrument;
 
@@ -76,6 +76,9 @@ impl Runtime {
             latency_ms = Empty,
         );
         let started = Instant::now();
+        if span.is_disabled() {
+            return self.attempts(http, request, started).await.0;
+        }
         let (result, attempts) = self.attempts(http, request, started).instrument(span.clone()).await;
         span.record("attempts", attempts);
         span.record("latency_ms", started.elapsed().as_millis() as u64);
@@ -113,7 +116,7 @@ impl Runtime {
                 None => None,
             };
             if let Some(token) = &token {
-                match bearer(token) {
+                match token.bearer.clone() {
                     Some(value) => request.headers_mut().insert(AUTHORIZATION, value),
                     None => {
                         let e = crate::AuthError::InvalidResponse {
@@ -161,12 +164,6 @@ impl Runtime {
     }
 }
 
-fn bearer(token: &Cached) -> Option<HeaderValue> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.token.expose_secret())).ok()?;
-    value.set_sensitive(true);
-    Some(value)
-}
-
 fn retry_after(response: &Response) -> Option<std::time::Duration> {
     response
         .headers()
@@ -210,8 +207,9 @@ fn redact(body: Bytes, secret: &[u8]) -> Bytes {
 
 fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_none_or(|ct| {
-        let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        essence == "application/json" || essence.ends_with("+json")
+        let essence = ct.split(';').next().unwrap_or("").trim().as_bytes();
+        let json_suffix = essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
+        essence.eq_ignore_ascii_case(b"application/json") || json_suffix
     })
 }
 
@@ -223,15 +221,17 @@ fn is_json(content_type: Option<&str>) -> bool {
 /// A body that echoes the bearer token sent with the request has it replaced by
 /// `[redacted]`, so no decoded value, error or log can carry it onward.
 async fn finish(outcome: reqwest::Result<Response>, sent: Option<&Cached>) -> reqwest::Result<Response> {
-    let response = outcome?;
+    let mut response = outcome?;
     let status = response.status();
     let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let decode_failure = |reason: String, body: &[u8]| {
         Ok(failure_response(SdkFailure::Decode(DecodeError::new(Some(status), content_type.clone(), reason, body))))
     };
     let version = response.version();
-    let headers = response.headers().clone();
-    let mut extensions = response.extensions().clone();
+    let url = response.url().clone();
+    // Moved out, not cloned: the body is all that is read from `response` now.
+    let headers = std::mem::take(response.headers_mut());
+    let mut extensions = std::mem::take(response.extensions_mut());
     let mut body = match response.bytes().await {
         Ok(body) => body,
         Err(e) => return decode_failure(format!("the body could not be read in full ({e})"), &[]),
@@ -252,10 +252,9 @@ async fn finish(outcome: reqwest::Result<Response>, sent: Option<&Cached>) -> re
     } else if let Ok(error) = serde_json::from_slice::<ErrorResponse>(&body) {
         extensions.insert(Arc::new(error));
     }
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
+    // Handing reqwest the URL spares it parsing a placeholder one.
+    let mut rebuilt = http::Response::builder().status(status).version(version).url(url).body(body).unwrap_or_default();
     *rebuilt.headers_mut() = headers;
-    *rebuilt.extensions_mut() = extensions;
+    rebuilt.extensions_mut().extend(extensions);
     Ok(Response::from(rebuilt))
 }

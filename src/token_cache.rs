@@ -32,6 +32,9 @@ const UNBOUNDED: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 #[derive(Debug)]
 pub(crate) struct Cached {
     pub(crate) token: AccessToken,
+    /// `Authorization: Bearer <token>`, built once per token and marked
+    /// sensitive; `None` if the token holds bytes a header cannot carry.
+    pub(crate) bearer: Option<http::HeaderValue>,
     refresh_at: Instant,
     expires_at: Instant,
 }
@@ -143,6 +146,7 @@ impl TokenCache {
         let jitter = lead.mul_f64(fastrand::f64() / 2.0);
         tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched a new access token");
         Ok(Arc::new(Cached {
+            bearer: bearer(&token.access_token),
             token: token.access_token,
             refresh_at: issued + usable.saturating_sub(lead + jitter),
             expires_at: issued + usable,
@@ -172,6 +176,7 @@ impl TokenCache {
                         let now = Instant::now();
                         cache.store(Some(Arc::new(Cached {
                             token: stale.token.clone(),
+                            bearer: stale.bearer.clone(),
                             refresh_at: now + stale.expires_at.saturating_duration_since(now) / 2,
                             expires_at: stale.expires_at,
                         })));
@@ -181,4 +186,12 @@ impl TokenCache {
             cache.0.background.store(false, Ordering::Release);
         });
     }
+}
+
+/// The `Authorization` header value for `token`, marked sensitive so that
+/// hyper and `Debug` never show it.
+fn bearer(token: &AccessToken) -> Option<http::HeaderValue> {
+    let mut value = http::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).ok()?;
+    value.set_sensitive(true);
+    Some(value)
 }
