@@ -91,3 +91,39 @@ fn non_openapi_input_is_refused() {
     let err = normalize(vec![doc]).expect_err("Swagger 2.0 is not OpenAPI 3");
     assert!(err.to_string().contains("swagger"), "{err}");
 }
+
+/// `indistinct-one-of` keys on the shape: a `oneOf` of objects that require
+/// nothing, with disjoint properties that reject `null`. Unions that can be told
+/// apart (a branch requires a property) or whose branches share a property stay.
+#[test]
+fn indistinct_oneof_rule_keys_on_the_shape() {
+    let wrap = |name: &str, ty: &str| json!({ "type": "object", "properties": { name: { "type": ty } } });
+    let doc = Document {
+        name: "demo".into(),
+        value: json!({
+            "openapi": "3.1.0",
+            "info": { "title": "demo", "version": "1" },
+            "paths": {},
+            "components": { "schemas": {
+                "Code": wrap("code", "string"),
+                "Linked": wrap("linked", "boolean"),
+                "Plain": { "description": "Pick one.", "oneOf": [{ "$ref": "#/components/schemas/Code" }, { "$ref": "#/components/schemas/Linked" }] },
+                "Required": { "oneOf": [{ "type": "object", "required": ["code"], "properties": { "code": { "type": "string" } } }, wrap("linked", "boolean")] },
+                "Shared": { "oneOf": [wrap("code", "string"), wrap("code", "integer")] },
+            } }
+        }),
+    };
+    let out = normalize(vec![doc]).expect("normalises");
+    let schemas = &out.document["components"]["schemas"];
+    let plain = &schemas["Plain"];
+    assert_eq!(plain["type"], "object");
+    assert_eq!(plain["required"], json!(["code", "linked"]));
+    assert_eq!(plain["x-spotnana-exactly-one-of"], json!(["code", "linked"]));
+    assert_eq!(plain["x-spotnana-null-when-unset"], json!(["code", "linked"]));
+    assert_eq!(plain["properties"]["linked"], json!({ "type": "boolean", "nullable": true }));
+    assert!(plain["description"].as_str().unwrap().starts_with("Pick one."));
+    assert!(schemas["Required"].get("oneOf").is_some(), "a branch that requires a property tells the union apart");
+    assert!(schemas["Shared"].get("oneOf").is_some(), "branches sharing a property are left alone");
+    let rule = out.report.rules.iter().find(|r| r.id == "indistinct-one-of").expect("the rule is reported");
+    assert_eq!(rule.changes, vec!["Plain: one of code, linked".to_string()]);
+}

@@ -123,10 +123,11 @@ pub fn required_names(doc: &mut Value, report: &mut Report) {
         "required-not-in-properties",
         "A `required` entry that names no property (e.g. `reason_code` where the property is \
          `reasonCode`) makes typify emit the field twice. When a property matches it ignoring \
-         case and `_`/`-`, the entry is renamed to it. Otherwise, in a component schema, the name is declared as a \
-         required, nullable property of any type (listed in `x-spotnana-null-when-unset`): a request then carries the key (as `null` \
-         unless the caller sets it), as the published document demands, and an answer without \
-         it still decodes. In an inline schema the entry is dropped.",
+         case and `_`/`-`, the entry is renamed to it. Otherwise, in a component schema, the \
+         name is declared as a required, nullable property of any type (listed in \
+         `x-spotnana-null-when-unset`): a request then carries the key (as `null` unless the \
+         caller sets it), as the published document demands, and an answer without it still \
+         decodes. In an inline schema the entry is dropped.",
     );
     let fold = |s: &str| {
         s.chars()
@@ -163,8 +164,10 @@ pub fn required_names(doc: &mut Value, report: &mut Report) {
                     None => log.changes.push(format!("{at}: `{name}` dropped (no such property, inline schema)")),
                 }
                 hit.or_else(|| {
-                    undeclared.push(name.to_string());
-                    component.then(|| name.to_string())
+                    component.then(|| {
+                        undeclared.push(name.to_string());
+                        name.to_string()
+                    })
                 })
             };
             if let Some(p) = resolved {
@@ -175,9 +178,6 @@ pub fn required_names(doc: &mut Value, report: &mut Report) {
         }
         if changed {
             obj.insert("required".into(), Value::Array(fixed));
-        }
-        if !component {
-            undeclared.clear();
         }
         if !undeclared.is_empty() {
             obj.insert(NULL_WHEN_UNSET.into(), json!(undeclared));
