@@ -152,3 +152,45 @@ async fn bad_bodies_are_typed_decode_errors() {
         }
     }
 }
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    // A date in the past means "now"; one two seconds ahead means a wait of
+    // at least one second (HTTP dates have whole seconds).
+    let past = Reply::json(429, json!({})).header("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT");
+    let server = scripted(past, 1, ok_get()).await;
+    get(&client(&server, Duration::from_secs(10))).await.expect("retried at once");
+    assert_eq!(server.count(API_GET), 2);
+
+    let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(2));
+    let server = scripted(Reply::json(429, json!({})).header("retry-after", &later), 1, ok_get()).await;
+    let started = Instant::now();
+    get(&client(&server, Duration::from_secs(10))).await.expect("retried after the date");
+    assert_eq!(server.count(API_GET), 2);
+    assert!(started.elapsed() >= Duration::from_secs(1), "waited for the date");
+}
+
+#[tokio::test]
+async fn a_retry_after_past_the_deadline_is_not_waited_for() {
+    // The default policy gives a call 30 s in all: a 40 s Retry-After ends it.
+    let server = scripted(Reply::json(429, json!({})).header("retry-after", "40"), usize::MAX, ok_get()).await;
+    let err = get(&client(&server, Duration::from_secs(10))).await.expect_err("429");
+    assert_eq!(server.count(API_GET), 1, "no second attempt");
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+}
+
+#[tokio::test]
+async fn an_unreadable_retry_after_falls_back_to_backoff() {
+    let server = scripted(Reply::json(429, json!({})).header("retry-after", "soon"), 2, ok_get()).await;
+    get(&client(&server, Duration::from_secs(10))).await.expect("retried with backoff");
+    assert_eq!(server.count(API_GET), 3);
+}
+
+#[tokio::test]
+async fn a_disabled_policy_sends_once() {
+    let server = scripted(Reply::json(503, json!({})), usize::MAX, ok_get()).await;
+    let c = client(&server, Duration::from_secs(10)).with_retry_policy(RetryPolicy::disabled());
+    let err = get(&c).await.expect_err("503");
+    assert_eq!(server.count(API_GET), 1);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+}

@@ -1,7 +1,10 @@
 //! Shared test support: a scripted loopback HTTP server and a JSON synthesiser.
 #![allow(dead_code)]
 
+pub mod conformance;
 pub mod inputs;
+pub mod judge;
+pub mod proxy;
 pub mod server;
 
 use serde_json::Value;

@@ -68,7 +68,10 @@ impl Reply {
     }
 }
 
-type Script = dyn Fn(&Recorded) -> Reply + Send + Sync;
+/// A reply still being worked out (a proxy's forwarded request, say).
+pub type PendingReply = std::pin::Pin<Box<dyn std::future::Future<Output = Reply> + Send>>;
+
+type Script = dyn Fn(Recorded) -> PendingReply + Send + Sync;
 
 /// A running test server. It stops when the test's runtime ends.
 #[derive(Clone)]
@@ -80,6 +83,15 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server on a free loopback port that answers with `script`.
     pub async fn start(script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        Self::start_async(move |request| {
+            let reply = script(&request);
+            Box::pin(async move { reply })
+        })
+        .await
+    }
+
+    /// Starts a server whose answers are worked out asynchronously.
+    pub async fn start_async(script: impl Fn(Recorded) -> PendingReply + Send + Sync + 'static) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -115,7 +127,7 @@ async fn serve(mut stream: TcpStream, script: Arc<Script>, requests: Arc<Mutex<V
     loop {
         let Some(request) = read_request(&mut stream, &mut buf).await else { return };
         requests.lock().unwrap().push(request.clone());
-        match script(&request) {
+        match script(request).await {
             Reply::Respond { status, headers, body } => {
                 let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
                 for (k, v) in headers {

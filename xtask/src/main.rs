@@ -12,6 +12,9 @@ tasks:
   bench-build     measure generated lines and clean-build seconds of the crate
   test            every test: cargo test --workspace, then the Prism suite
                   (installs Prism from npm into tools/prism/ first if needed)
+  prism [--seeds none|1,2,3|1-20] [--ops id,id]
+                  the Prism conformance suite alone: static mode, then
+                  dynamic mode with each seed (default: the seeds CI runs)
 ";
 
 fn main() -> ExitCode {
@@ -23,6 +26,7 @@ fn main() -> ExitCode {
         ["regen", "--check"] => xtask::regen::run(&root, true).map_err(|e| e.to_string()),
         ["bench-build", rest @ ..] => xtask::bench::run(&root, rest),
         ["test"] => xtask::test::run_all(&root),
+        ["prism", rest @ ..] => xtask::test::run_prism(&root, rest),
         [] | ["help"] | ["--help"] | ["-h"] => {
             print!("{HELP}");
             Ok(())

@@ -1,4 +1,5 @@
-//! `cargo xtask test`: every test, including the Prism conformance suite.
+//! `cargo xtask test`: every test, including the Prism conformance suite, and
+//! `cargo xtask prism`: the Prism suite alone, with seeds of your choosing.
 //!
 //! Installs Prism from the npm registry into `tools/prism/` when it is missing
 //! (`npm ci`, pinned by `tools/prism/package-lock.json`), then runs
@@ -9,14 +10,15 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
+fn run(root: &Path, program: &str, args: &[&str], env: &[(&str, String)]) -> Result<(), String> {
     let started = Instant::now();
     let status = Command::new(program)
         .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .current_dir(root)
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
-    println!("xtask test: `{program} {}` took {:.0} s", args.join(" "), started.elapsed().as_secs_f64());
+    println!("xtask: `{program} {}` took {:.0} s", args.join(" "), started.elapsed().as_secs_f64());
     if status.success() {
         Ok(())
     } else {
@@ -24,13 +26,58 @@ fn run(root: &Path, program: &str, args: &[&str]) -> Result<(), String> {
     }
 }
 
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn install_prism(root: &Path) -> Result<(), String> {
+    if root.join("tools/prism/node_modules/.bin/prism").exists() {
+        return Ok(());
+    }
+    run(root, "npm", &["ci", "--prefix", "tools/prism", "--no-audit", "--no-fund", "--ignore-scripts"], &[])
+        .map_err(|e| format!("{e}; Prism needs Node.js and npm (apt-get install nodejs npm)"))
+}
+
+const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "--nocapture"];
+
 /// Runs the whole test suite.
 pub fn run_all(root: &Path) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    if !root.join("tools/prism/node_modules/.bin/prism").exists() {
-        run(root, "npm", &["ci", "--prefix", "tools/prism", "--no-audit", "--no-fund", "--ignore-scripts"])
-            .map_err(|e| format!("{e}; Prism needs Node.js and npm (apt-get install nodejs npm)"))?;
+    install_prism(root)?;
+    run(root, &cargo(), &["test", "--workspace"], &[])?;
+    run(root, &cargo(), &PRISM_SUITE, &[])
+}
+
+/// `cargo xtask prism [--seeds LIST] [--ops LIST]`: the Prism suite alone.
+///
+/// `--seeds` takes `none` (static mode only), a comma-separated list, or a
+/// range `A-B`; `--ops` takes operation ids, comma-separated.
+pub fn run_prism(root: &Path, args: &[&str]) -> Result<(), String> {
+    let mut env = Vec::new();
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().ok_or(format!("{flag} needs a value"))?;
+        match *flag {
+            "--seeds" => env.push(("SPOTNANA_PRISM_SEEDS", seed_list(value)?)),
+            "--ops" => env.push(("SPOTNANA_PRISM_OPS", value.to_string())),
+            _ => return Err(format!("unknown flag {flag}: expected --seeds or --ops")),
+        }
     }
-    run(root, &cargo, &["test", "--workspace"])?;
-    run(root, &cargo, &["test", "--test", "prism", "--", "--ignored", "--nocapture"])
+    install_prism(root)?;
+    run(root, &cargo(), &PRISM_SUITE, &env)
+}
+
+/// `none`, `1,5,9` or `1-20` as the suite's comma-separated list.
+pub fn seed_list(value: &str) -> Result<String, String> {
+    if value == "none" {
+        return Ok(value.into());
+    }
+    let number = |s: &str| s.trim().parse::<u64>().map_err(|_| format!("{s:?} is not a seed (a whole number)"));
+    if let Some((from, to)) = value.split_once('-') {
+        let (from, to) = (number(from)?, number(to)?);
+        if from > to {
+            return Err(format!("seed range {value} is empty"));
+        }
+        return Ok((from..=to).map(|s| s.to_string()).collect::<Vec<_>>().join(","));
+    }
+    value.split(',').map(number).collect::<Result<Vec<_>, _>>().map(|s| s.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
 }
