@@ -56,7 +56,7 @@ fn base() -> Value {
 }
 
 /// Diffs the base against a copy changed by `mutate`.
-fn changed_with(policy: Policy, mutate: impl FnOnce(&mut Value)) -> (ApiDiff, String) {
+fn changed_with<R>(policy: Policy, mutate: impl FnOnce(&mut Value) -> R) -> (ApiDiff, String) {
     let old = base();
     let mut new = old.clone();
     mutate(&mut new);
@@ -66,7 +66,7 @@ fn changed_with(policy: Policy, mutate: impl FnOnce(&mut Value)) -> (ApiDiff, St
 }
 
 /// Asserts that the change `mutate` makes renders `line` and gets `verdict`.
-fn assert_change(mutate: impl FnOnce(&mut Value), line: &str, verdict: Verdict) -> ApiDiff {
+fn assert_change<R>(mutate: impl FnOnce(&mut Value) -> R, line: &str, verdict: Verdict) -> ApiDiff {
     let (d, md) = changed_with(CLOSED, mutate);
     assert!(md.contains(line), "expected {line:?} in:\n{md}");
     assert_eq!(d.verdict(), verdict, "{md}");
@@ -79,10 +79,11 @@ fn at<'a>(doc: &'a mut Value, pointer: &str) -> &'a mut Value {
     doc.pointer_mut(pointer).unwrap_or_else(|| panic!("fixture has {pointer}"))
 }
 
-fn remove(doc: &mut Value, pointer: &str, key: &str) {
-    at(doc, pointer).as_object_mut().expect("an object").remove(key).expect("the key exists");
+fn remove(doc: &mut Value, pointer: &str, key: &str) -> Value {
+    at(doc, pointer).as_object_mut().expect("an object").remove(key).expect("the key exists")
 }
 
+const ITEM: &str = "/paths/~1v2~1companies~1{companyId}";
 const READ: &str = "/paths/~1v2~1companies~1{companyId}/get";
 const UPDATE: &str = "/paths/~1v2~1companies~1{companyId}/put";
 const COMPANY: &str = "/components/schemas/Company";
@@ -113,7 +114,7 @@ fn operation_added_is_additive() {
 #[test]
 fn operation_removed_is_breaking() {
     let d = assert_change(
-        |s| remove(s, "/paths/~1v2~1companies~1{companyId}", "put"),
+        |s| remove(s, ITEM, "put"),
         "### Removed\n\n- `updateCompany` (`PUT /v2/companies/{companyId}`) — **breaking**: the client loses its method or type",
         Verdict::Breaking,
     );
@@ -124,8 +125,7 @@ fn operation_removed_is_breaking() {
 fn path_changed_is_additive() {
     assert_change(
         |s| {
-            let op = at(s, UPDATE).take();
-            remove(s, "/paths/~1v2~1companies~1{companyId}", "put");
+            let op = remove(s, ITEM, "put");
             at(s, "/paths")["/v3/companies/{companyId}"] = json!({ "put": op });
         },
         "#### `updateCompany` (`PUT /v3/companies/{companyId}`)\n\n- path changed from `/v2/companies/{companyId}` to `/v3/companies/{companyId}`\n",
@@ -137,9 +137,8 @@ fn path_changed_is_additive() {
 fn method_changed_is_additive() {
     assert_change(
         |s| {
-            let op = at(s, UPDATE).take();
-            remove(s, "/paths/~1v2~1companies~1{companyId}", "put");
-            at(s, "/paths/~1v2~1companies~1{companyId}")["post"] = op;
+            let op = remove(s, ITEM, "put");
+            at(s, ITEM)["post"] = op;
         },
         "- method changed from `PUT` to `POST`",
         Verdict::Additive,
@@ -170,9 +169,7 @@ fn required_parameter_added_is_breaking() {
 #[test]
 fn parameter_removed_is_breaking() {
     assert_change(
-        |s| {
-            at(s, &format!("{READ}/parameters")).as_array_mut().unwrap().pop();
-        },
+        |s| at(s, &format!("{READ}/parameters")).as_array_mut().unwrap().pop(),
         "- parameter `verbose (query)` removed — **breaking**: its setter disappears",
         Verdict::Breaking,
     );
@@ -320,9 +317,7 @@ fn enum_value_added_is_breaking_while_enums_are_closed_and_additive_when_open() 
 #[test]
 fn enum_value_removed_is_breaking() {
     assert_change(
-        |s| {
-            at(s, "/components/schemas/CompanyKind/enum").as_array_mut().unwrap().pop();
-        },
+        |s| at(s, "/components/schemas/CompanyKind/enum").as_array_mut().unwrap().pop(),
         "- `CompanyKind`: enum value `PUBLIC` removed — **breaking**: the variant disappears",
         Verdict::Breaking,
     );

@@ -13,8 +13,9 @@ fn repo() -> PathBuf {
     regen::repo_root()
 }
 
-/// A fresh directory with `openapi/upstream/`, the checked-in outputs and nothing else.
-fn copy_of_repo(name: &str) -> PathBuf {
+/// A fresh directory with `openapi/upstream/`, the checked-in outputs and nothing
+/// else, and where `CHANGES.md` would go in it.
+fn copy_of_repo(name: &str) -> (PathBuf, PathBuf) {
     let dir = std::env::temp_dir().join(format!("xtask-regen-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     let upstream = dir.join("openapi/upstream");
@@ -27,7 +28,8 @@ fn copy_of_repo(name: &str) -> PathBuf {
     for file in ["openapi/spotnana.json", "openapi/NORMALIZATION.md", "tests/every_operation/calls.rs"] {
         fs::copy(repo().join(file), dir.join(file)).expect("copy a checked-in output");
     }
-    dir
+    let changes = dir.join("openapi/CHANGES.md");
+    (dir, changes)
 }
 
 fn compared(root: &Path) -> xtask::diff::ApiDiff {
@@ -39,8 +41,7 @@ fn compared(root: &Path) -> xtask::diff::ApiDiff {
 
 #[test]
 fn unchanged_upstream_reports_no_api_changes_and_leaves_changes_md_alone() {
-    let root = copy_of_repo("unchanged");
-    let changes = root.join("openapi/CHANGES.md");
+    let (root, changes) = copy_of_repo("unchanged");
     let comparison = regen::write(&root).expect("regen runs");
     assert_eq!(comparison.to_string(), "no API changes");
     assert!(!changes.exists(), "no CHANGES.md is created when nothing changed");
@@ -55,7 +56,7 @@ fn unchanged_upstream_reports_no_api_changes_and_leaves_changes_md_alone() {
 
 #[test]
 fn changed_upstream_writes_changes_md() {
-    let root = copy_of_repo("changed");
+    let (root, changes) = copy_of_repo("changed");
     let company = root.join("openapi/upstream/company.json");
     let mut doc: Value = serde_json::from_slice(&fs::read(&company).expect("read")).expect("JSON");
     doc["paths"]["/v2/companies/{companyId}/ping"] = json!({
@@ -70,7 +71,6 @@ fn changed_upstream_writes_changes_md() {
     doc["components"]["schemas"]["Company"]["properties"]["website"] = json!({ "type": "string" });
     fs::write(&company, serde_json::to_string_pretty(&doc).expect("JSON")).expect("write");
 
-    let changes = root.join("openapi/CHANGES.md");
     match regen::check_outputs(&root) {
         Err(RegenError::Stale { paths }) => assert!(paths.contains(&PathBuf::from("openapi/spotnana.json")), "{paths:?}"),
         other => panic!("--check should find the spec stale: {other:?}"),

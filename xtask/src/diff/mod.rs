@@ -17,9 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-pub use schema::signature;
-
-use operation::{compare_operation, operations};
+use operation::{compare_operation, operations, Op};
 use schema::compare_schema;
 
 /// Whether the generated enums accept values they were not generated with.
@@ -282,40 +280,49 @@ impl ChangeKind {
 pub fn diff(old: &Value, new: &Value, policy: Policy) -> ApiDiff {
     let mut notes = Vec::new();
     let mut changes = Vec::new();
-    let (old_ops, new_ops) = match (operations(old, "old", &mut notes), operations(new, "new", &mut notes)) {
-        (Some(o), Some(n)) => (o, n),
-        _ => Default::default(),
-    };
-    let ids: BTreeSet<&String> = old_ops.keys().chain(new_ops.keys()).collect();
-    for id in ids {
-        let (kinds, endpoint) = match (old_ops.get(id), new_ops.get(id)) {
-            (Some(o), None) => (vec![ChangeKind::Removed], o.endpoint()),
-            (None, Some(n)) => (vec![ChangeKind::Added], n.endpoint()),
-            (Some(o), Some(n)) => (compare_operation((old, o), (new, n), id, &mut notes), n.endpoint()),
-            (None, None) => continue,
-        };
-        let subject = Subject::Operation { id: id.clone(), endpoint };
-        push_all(&mut changes, &subject, kinds, policy);
+    let (old_ops, new_ops) = both(operations(old, "old", &mut notes), operations(new, "new", &mut notes));
+    for (id, o, n) in pairs(&old_ops, &new_ops) {
+        let endpoint = n.or(o).map(Op::endpoint).unwrap_or_default();
+        let kinds = kinds(o, n, |o, n| compare_operation((old, o), (new, n), id, &mut notes));
+        push_all(&mut changes, &Subject::Operation { id: id.clone(), endpoint }, kinds, policy);
     }
-    let (old_schemas, new_schemas) = match (schemas(old, "old", &mut notes), schemas(new, "new", &mut notes)) {
-        (Some(o), Some(n)) => (o, n),
-        _ => Default::default(),
-    };
-    let names: BTreeSet<&String> = old_schemas.keys().chain(new_schemas.keys()).collect();
-    for name in names {
-        let kinds = match (old_schemas.get(name), new_schemas.get(name)) {
-            (Some(_), None) => vec![ChangeKind::Removed],
-            (None, Some(_)) => vec![ChangeKind::Added],
-            (Some(o), Some(n)) => {
-                let mut kinds = Vec::new();
-                compare_schema(o, n, name, &mut kinds);
-                kinds
-            }
-            (None, None) => continue,
-        };
+    let (old_schemas, new_schemas) = both(schemas(old, "old", &mut notes), schemas(new, "new", &mut notes));
+    for (name, o, n) in pairs(&old_schemas, &new_schemas) {
+        let kinds = kinds(o, n, |o, n| {
+            let mut kinds = Vec::new();
+            compare_schema(o, n, name, &mut kinds);
+            kinds
+        });
         push_all(&mut changes, &Subject::Schema(name.clone()), kinds, policy);
     }
     ApiDiff { policy, changes, notes }
+}
+
+/// Both sides of a section, or two empty ones if either is malformed.
+fn both<T: Default>(old: Option<T>, new: Option<T>) -> (T, T) {
+    match (old, new) {
+        (Some(o), Some(n)) => (o, n),
+        _ => Default::default(),
+    }
+}
+
+/// Every key of either map, in order, with its value on each side.
+fn pairs<'m, T>(
+    old: &'m BTreeMap<String, T>,
+    new: &'m BTreeMap<String, T>,
+) -> impl Iterator<Item = (&'m String, Option<&'m T>, Option<&'m T>)> {
+    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
+    keys.into_iter().map(|k| (k, old.get(k), new.get(k)))
+}
+
+/// `Added`, `Removed`, or what `compare` finds when both sides have the item.
+fn kinds<T>(old: Option<T>, new: Option<T>, compare: impl FnOnce(T, T) -> Vec<ChangeKind>) -> Vec<ChangeKind> {
+    match (old, new) {
+        (Some(o), Some(n)) => compare(o, n),
+        (Some(_), None) => vec![ChangeKind::Removed],
+        (None, Some(_)) => vec![ChangeKind::Added],
+        (None, None) => Vec::new(),
+    }
 }
 
 fn push_all(changes: &mut Vec<Change>, subject: &Subject, kinds: Vec<ChangeKind>, policy: Policy) {

@@ -17,7 +17,7 @@ pub(super) fn object<'a>(value: &'a Value, key: &str) -> Option<&'a Map<String, 
 
 /// A schema's own type, without what its children say: `Company`, `string(date)`,
 /// `array`, `object`, `map`, `oneOf(A, B)`, each with ` | null` when nullable.
-pub fn signature(schema: &Value) -> String {
+fn signature(schema: &Value) -> String {
     let Some(s) = schema.as_object() else {
         return match schema {
             Value::Null => "none".into(),
