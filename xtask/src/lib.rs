@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod calls;
+pub mod diff;
 pub mod normalize;
 pub mod regen;
 pub mod test;

@@ -7,8 +7,9 @@ cargo xtask <task>
 
 tasks:
   regen           normalise openapi/upstream/*.json into openapi/spotnana.json
-                  and openapi/NORMALIZATION.md
-  regen --check   fail if those files are out of date
+                  and openapi/NORMALIZATION.md; print how the API changed and,
+                  if it did, write openapi/CHANGES.md (breaking or additive)
+  regen --check   fail if those files are out of date (writes nothing)
   bench-build     measure generated lines and clean-build seconds of the crate
   test            every test: cargo test --workspace, then the Prism suite
                   (installs Prism from npm into tools/prism/ first if needed)
