@@ -222,7 +222,7 @@ impl From<SdkFailure> for Error {
     }
 }
 
-fn from_reqwest(e: reqwest::Error) -> Error {
+pub(crate) fn from_reqwest(e: reqwest::Error) -> Error {
     if e.is_timeout() {
         Error::Timeout(e)
     } else if e.is_connect() {

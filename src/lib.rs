@@ -11,8 +11,12 @@ mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 mod secret;
+#[cfg(any(feature = "sandbox", feature = "schemars"))]
+mod spec;
 mod multipart;
 mod token_cache;
+#[cfg(feature = "schemars")]
+mod tools;
 
 pub use auth::{AuthError, ClientCredentials, StaticToken, Token, TokenFuture, TokenSource, DEFAULT_TOKEN_LIFETIME};
 pub use config::{
@@ -25,6 +29,8 @@ pub use retry::RetryPolicy;
 pub use runtime::Runtime;
 pub use secret::{AccessToken, ClientSecret};
 pub use token_cache::TokenCache;
+#[cfg(feature = "schemars")]
+pub use tools::{operation, operations, Operation};
 
 /// The progenitor client support crate, for its `Error` type and traits.
 pub use progenitor_client;

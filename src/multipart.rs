@@ -34,18 +34,18 @@ impl FilePart {
 }
 
 /// A `multipart/form-data` body under construction.
-struct Form {
+pub(crate) struct Form {
     boundary: String,
     body: BytesMut,
 }
 
 impl Form {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let boundary = format!("spotnana-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         Self { boundary, body: BytesMut::new() }
     }
 
-    fn part(&mut self, name: &str, file_name: Option<&str>, content_type: &str, data: &[u8]) {
+    pub(crate) fn part(&mut self, name: &str, file_name: Option<&str>, content_type: &str, data: &[u8]) {
         let mut disposition = format!("form-data; name=\"{}\"", quoted(name));
         if let Some(file_name) = file_name {
             disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
@@ -65,7 +65,7 @@ impl Form {
         Ok(())
     }
 
-    fn finish(mut self) -> (String, Bytes) {
+    pub(crate) fn finish(mut self) -> (String, Bytes) {
         self.body.put_slice(format!("--{}--\r\n", self.boundary).as_bytes());
         (format!("multipart/form-data; boundary={}", self.boundary), self.body.freeze())
     }

@@ -7,8 +7,7 @@ use serde_json::{json, Value};
 
 use super::synth::{Synth, EXACTLY_ONE_OF};
 
-/// The normalised spec, embedded at build time.
-const SPEC: &str = include_str!("../../openapi/spotnana.json");
+use crate::spec::SPEC;
 
 /// One operation, ready for routing.
 pub(crate) struct Route {

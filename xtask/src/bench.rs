@@ -1,10 +1,11 @@
-//! `cargo xtask bench-build [--runs N] [--interface builder|positional|both]`.
+//! `cargo xtask bench-build [--runs N] [--interface builder|positional|both] [--features LIST]`.
 //!
 //! Measures, for each progenitor interface style, the lines progenitor generates
 //! and the seconds a clean build of the `spotnana` crate takes with its
 //! dependencies already built (`cargo clean -p spotnana`, incremental compilation
-//! off). Prints the median of the runs and the ratio against the Positional
-//! baseline measured in the same run.
+//! off). With `--features`, the Builder interface is measured once more with
+//! those features on (`--features schemars`). Prints the median of the runs and
+//! the ratio against the Positional baseline measured in the same run.
 
 use std::path::Path;
 use std::process::Command;
@@ -16,6 +17,7 @@ const INTERFACES: [&str; 2] = ["positional", "builder"];
 pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
     let mut runs = 3usize;
     let mut interfaces: Vec<&str> = INTERFACES.to_vec();
+    let mut features: Option<&str> = None;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         match (*flag, it.next()) {
@@ -24,28 +26,36 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
             }
             ("--interface", Some(&"both")) => interfaces = INTERFACES.to_vec(),
             ("--interface", Some(i)) if INTERFACES.contains(i) => interfaces = vec![*i],
-            _ => return Err(format!("usage: cargo xtask bench-build [--runs N] [--interface builder|positional|both]; got {args:?}")),
+            ("--features", Some(f)) => features = Some(f),
+            _ => return Err(format!("usage: cargo xtask bench-build [--runs N] [--interface builder|positional|both] [--features LIST]; got {args:?}")),
         }
     }
     let runs = runs.max(1);
+    // (label, interface, features)
+    let mut variants: Vec<(String, &str, Option<&str>)> = interfaces.iter().map(|i| (i.to_string(), *i, None)).collect();
+    if let Some(f) = features {
+        variants.push((format!("builder + {f}"), "builder", Some(f)));
+    }
     println!("warming dependencies (not timed)...");
-    cargo(root, &["build", "-p", "spotnana"], "builder")?;
+    for (_, interface, features) in &variants {
+        cargo(root, &build_args(*features), interface)?;
+    }
 
     let mut rows = Vec::new();
-    for interface in &interfaces {
+    for (label, interface, features) in &variants {
         let mut secs = Vec::new();
         let mut lines = 0;
         for run in 1..=runs {
             cargo(root, &["clean", "-p", "spotnana"], interface)?;
             let start = Instant::now();
-            cargo(root, &["build", "-p", "spotnana"], interface)?;
+            cargo(root, &build_args(*features), interface)?;
             let s = start.elapsed().as_secs_f64();
             lines = generated_lines(root)?;
-            println!("{interface:>10} run {run}/{runs}: {s:6.1} s, {lines} generated lines");
+            println!("{label:>20} run {run}/{runs}: {s:6.1} s, {lines} generated lines");
             secs.push(s);
         }
         secs.sort_by(f64::total_cmp);
-        rows.push((*interface, lines, secs[secs.len() / 2]));
+        rows.push((label.as_str(), lines, secs[secs.len() / 2]));
     }
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!("\nclean build of the spotnana crate, dependencies built, debug, {cores} cores, median of {runs}:");
@@ -57,6 +67,14 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
         println!("| {interface} | {lines} | {median:.1} | {ratio} |");
     }
     Ok(())
+}
+
+fn build_args(features: Option<&str>) -> Vec<&str> {
+    let mut args = vec!["build", "-p", "spotnana"];
+    if let Some(f) = features {
+        args.extend(["--features", f]);
+    }
+    args
 }
 
 fn cargo(root: &Path, args: &[&str], interface: &str) -> Result<(), String> {

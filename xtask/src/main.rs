@@ -10,8 +10,10 @@ tasks:
                   and openapi/NORMALIZATION.md; print how the API changed and,
                   if it did, write openapi/CHANGES.md (breaking or additive)
   regen --check   fail if those files are out of date (writes nothing)
-  bench-build     measure generated lines and clean-build seconds of the crate
-  test            every test: cargo test --workspace, then the Prism suite
+  bench-build [--runs N] [--interface builder|positional|both] [--features LIST]
+                  measure generated lines and clean-build seconds of the crate
+  test            every test: cargo test --workspace, the schemars feature's
+                  tests and example, then the Prism suite
                   (installs Prism from npm into tools/prism/ first if needed)
   prism [--seeds none|1,2,3|1-20] [--ops id,id]
                   the Prism conformance suite alone: static mode, then

@@ -40,10 +40,13 @@ fn install_prism(root: &Path) -> Result<(), String> {
 
 const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "--nocapture"];
 
-/// Runs the whole test suite.
+/// Runs the whole test suite: every test with the default features, the
+/// `schemars` feature's tests and example, then the Prism suite.
 pub fn run_all(root: &Path) -> Result<(), String> {
     install_prism(root)?;
     run(root, &cargo(), &["test", "--workspace"], &[])?;
+    run(root, &cargo(), &["test", "--features", "schemars", "--test", "tools"], &[])?;
+    run(root, &cargo(), &["run", "--features", "schemars", "--example", "tools"], &[])?;
     run(root, &cargo(), &PRISM_SUITE, &[])
 }
 

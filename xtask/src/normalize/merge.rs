@@ -185,6 +185,7 @@ fn merge_paths(docs: &[Document], report: &mut Report) -> Result<Map<String, Val
     );
     let mut paths: Map<String, Value> = Map::new();
     let mut owner: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut publishers: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for doc in docs {
         let Some(Value::Object(doc_paths)) = doc.value.get("paths") else {
             continue;
@@ -199,6 +200,9 @@ fn merge_paths(docs: &[Document], report: &mut Report) -> Result<Map<String, Val
                 .as_object_mut()
                 .expect("path items are objects");
             for (key, value) in item {
+                if METHODS.contains(&key.as_str()) {
+                    publishers.entry((path.clone(), key.clone())).or_default().push(doc.name.clone());
+                }
                 let Some(existing) = target.get(key) else {
                     target.insert(key.clone(), value.clone());
                     if METHODS.contains(&key.as_str()) {
@@ -222,6 +226,19 @@ fn merge_paths(docs: &[Document], report: &mut Report) -> Result<Map<String, Val
                     first: owner[&(path.clone(), key.clone())].clone(),
                     second: doc.name.clone(),
                 });
+            }
+        }
+    }
+    // Which documents publish each operation, for per-API features and tools.
+    let apis = report.rule(
+        "operation-apis",
+        "Each operation is tagged `x-spotnana-apis` with the documents (APIs) that publish it.",
+    );
+    for ((path, method), names) in &publishers {
+        if let Some(op) = paths.get_mut(path).and_then(|item| item.get_mut(method)).and_then(Value::as_object_mut) {
+            op.insert("x-spotnana-apis".into(), Value::from(names.clone()));
+            if names.len() > 1 {
+                apis.changes.push(format!("{} {path}: {}", method.to_uppercase(), names.join(", ")));
             }
         }
     }
