@@ -15,7 +15,9 @@ const SPEC: &str = "openapi/spotnana.json";
 fn main() -> ExitCode {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-env-changed=SPOTNANA_CODEGEN_INTERFACE");
+    for api in features::APIS {
+        println!("cargo:rerun-if-env-changed=CARGO_FEATURE_{}", api.to_uppercase());
+    }
     match generate() {
         Ok(lines) => {
             if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {
@@ -30,25 +32,18 @@ fn main() -> ExitCode {
     }
 }
 
-/// The interface style. Builder unless `SPOTNANA_CODEGEN_INTERFACE=positional`,
-/// which exists only so `cargo xtask bench-build` can measure the alternative.
-fn interface() -> Result<InterfaceStyle, String> {
-    match std::env::var("SPOTNANA_CODEGEN_INTERFACE").as_deref() {
-        Err(_) | Ok("builder") => Ok(InterfaceStyle::Builder),
-        Ok("positional") => Ok(InterfaceStyle::Positional),
-        Ok(other) => Err(format!(
-            "SPOTNANA_CODEGEN_INTERFACE={other:?} is not an interface; use `builder` or `positional`, or unset it"
-        )),
-    }
-}
-
 fn generate() -> Result<usize, String> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     let spec_path = manifest.join(SPEC);
     let text = std::fs::read_to_string(&spec_path).map_err(|e| {
         format!("cannot read {}: {e}; run `cargo xtask regen` to create it", spec_path.display())
     })?;
-    let spec: openapiv3::OpenAPI = serde_json::from_str(&text).map_err(|e| {
+    let mut document: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        format!("{SPEC} is not JSON ({e}); run `cargo xtask regen` to rewrite it")
+    })?;
+    let enabled = features::enabled();
+    features::retain(&mut document, &enabled)?;
+    let spec: openapiv3::OpenAPI = serde_json::from_value(document.clone()).map_err(|e| {
         format!(
             "{SPEC} is not an OpenAPI 3.0 document progenitor can read ({e}); run `cargo xtask regen` and check openapi/NORMALIZATION.md"
         )
@@ -58,7 +53,7 @@ fn generate() -> Result<usize, String> {
         "crate::runtime::Runtime".parse().map_err(|e| format!("inner type: {e}"))?;
     let mut settings = GenerationSettings::new();
     settings
-        .with_interface(interface()?)
+        .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_inner_type(inner)
         .with_hooks(HooksMode::Expected)
@@ -73,8 +68,6 @@ fn generate() -> Result<usize, String> {
     })?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    let document: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("{SPEC}: {e}"))?;
     null_when_unset::apply(&mut file, &document)?;
     let code = prettyplease::unparse(&file);
     let lines = code.lines().count();
@@ -86,6 +79,72 @@ fn generate() -> Result<usize, String> {
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// One cargo feature per Spotnana API. The normaliser tags every operation and
+/// component schema with `x-spotnana-apis`, the APIs that publish the operation
+/// or reach the schema (`cargo xtask regen`, rule `schema-apis`); this pass keeps
+/// the operations and schemas of the enabled APIs, and the schemas tagged
+/// `x-spotnana-shared` (the error answers the hand-written runtime decodes).
+mod features {
+    use serde_json::Value;
+
+    /// The APIs, each a cargo feature of the same name.
+    pub const APIS: [&str; 11] =
+        ["air", "auth", "company", "document", "event", "hotel", "payments", "policy", "template", "trip", "users"];
+    const TAG: &str = "x-spotnana-apis";
+    const SHARED: &str = "x-spotnana-shared";
+    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+    /// The APIs whose cargo feature is on in this build.
+    pub fn enabled() -> Vec<&'static str> {
+        APIS.into_iter()
+            .filter(|api| std::env::var_os(format!("CARGO_FEATURE_{}", api.to_uppercase())).is_some())
+            .collect()
+    }
+
+    fn tagged(value: &Value, enabled: &[&str]) -> Result<bool, ()> {
+        let tags = value.get(TAG).and_then(Value::as_array).ok_or(())?;
+        Ok(tags.iter().filter_map(Value::as_str).any(|api| enabled.contains(&api)))
+    }
+
+    /// Drops the operations and schemas no enabled API needs. Errors when the
+    /// spec lacks the tags, which means it predates the rule.
+    pub fn retain(document: &mut Value, enabled: &[&str]) -> Result<(), String> {
+        let untagged = |what: String| {
+            format!("{what} has no `{TAG}` tag; run `cargo xtask regen` to rewrite openapi/spotnana.json")
+        };
+        if let Some(paths) = document.get_mut("paths").and_then(Value::as_object_mut) {
+            for (path, item) in paths.iter_mut() {
+                let Some(item) = item.as_object_mut() else { continue };
+                let mut keep = Vec::new();
+                for (method, op) in item.iter() {
+                    if METHODS.contains(&method.as_str()) {
+                        keep.push((method.clone(), tagged(op, enabled).map_err(|()| untagged(format!("{method} {path}")))?));
+                    }
+                }
+                for (method, kept) in keep {
+                    if !kept {
+                        item.remove(&method);
+                    }
+                }
+            }
+            paths.retain(|_, item| item.as_object().is_some_and(|i| i.keys().any(|k| METHODS.contains(&k.as_str()))));
+        }
+        if let Some(schemas) = document.pointer_mut("/components/schemas").and_then(Value::as_object_mut) {
+            let mut drop = Vec::new();
+            for (name, schema) in schemas.iter() {
+                let shared = schema.get(SHARED).and_then(Value::as_bool).unwrap_or(false);
+                if !shared && !tagged(schema, enabled).map_err(|()| untagged(format!("schema {name}")))? {
+                    drop.push(name.clone());
+                }
+            }
+            for name in drop {
+                schemas.remove(&name);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Properties the normalised spec lists under `x-spotnana-null-when-unset`:

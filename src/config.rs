@@ -73,6 +73,30 @@ pub enum ConfigError {
     /// The HTTP client could not be created (for example, no TLS backend).
     #[error("the HTTP client could not be created: {0}")]
     Http(#[source] reqwest::Error),
+    /// TLS could not be set up: the platform's certificate verifier or the
+    /// protocol versions were refused.
+    #[error("TLS could not be set up: {0}")]
+    Tls(String),
+}
+
+/// rustls with the `ring` provider and the platform's certificate verifier,
+/// unless `rustls-aws-lc-rs` asks for reqwest's own default (aws-lc-rs).
+#[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc-rs")))]
+fn tls(http: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(BuilderVerifierExt::with_platform_verifier)
+        .map_err(|e| ConfigError::Tls(e.to_string()))?
+        .with_no_client_auth();
+    Ok(http.tls_backend_preconfigured(config))
+}
+
+/// The TLS backend reqwest's own features chose.
+#[cfg(not(all(feature = "rustls", not(feature = "rustls-aws-lc-rs"))))]
+fn tls(http: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+    Ok(http)
 }
 
 enum Auth {
@@ -215,7 +239,7 @@ impl ClientBuilder {
             Some(url) => checked_url("token URL", url)?,
             None => format!("{base_url}{TOKEN_PATH}"),
         };
-        let mut http = reqwest::Client::builder();
+        let mut http = tls(reqwest::Client::builder())?;
         if let Some(idle) = self.pool_idle_timeout {
             http = http.pool_idle_timeout(idle);
         }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+mod apis;
 mod auth;
 mod config;
 mod error;
@@ -18,12 +19,17 @@ mod token_cache;
 #[cfg(feature = "schemars")]
 mod tools;
 
+pub use apis::{enabled_apis, APIS};
 pub use auth::{AuthError, ClientCredentials, StaticToken, Token, TokenFuture, TokenSource, DEFAULT_TOKEN_LIFETIME};
 pub use config::{
     ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TOKEN_PATH,
 };
 pub use error::{ApiError, DecodeError, Error, Result, SNIPPET_LIMIT};
-pub use multipart::{FilePart, UploadCompanyPreferences, UploadDocument};
+pub use multipart::FilePart;
+#[cfg(feature = "company")]
+pub use multipart::UploadCompanyPreferences;
+#[cfg(feature = "document")]
+pub use multipart::UploadDocument;
 pub use generated::{builder, types, ByteStream, Client, ResponseValue};
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;

@@ -5,12 +5,20 @@
 //! (`client.upload_document().file(..).send().await`), and go through the same
 //! token, retry and error handling. The body is encoded in memory, so it can be
 //! re-sent after a 401 or a 429.
+//!
+//! Each exists when its API's cargo feature is on (`document`, `company`).
+
+#![cfg_attr(not(all(feature = "document", feature = "company")), allow(dead_code, unused_imports))]
 
 use bytes::{BufMut, Bytes, BytesMut};
 use progenitor_client::{encode_path, ClientInfo, Error, ResponseValue};
 use reqwest::header::CONTENT_TYPE;
 
-use crate::generated::types::{DocumentMetadata, ErrorResponse, UploadDocumentResponse, VendorType};
+use crate::generated::types::ErrorResponse;
+#[cfg(feature = "document")]
+use crate::generated::types::{DocumentMetadata, UploadDocumentResponse};
+#[cfg(feature = "company")]
+use crate::generated::types::VendorType;
 use crate::generated::Client;
 
 /// A file to upload: its bytes, name and media type.
@@ -106,6 +114,7 @@ async fn send(
 }
 
 /// Builder for [`Client::upload_document`].
+#[cfg(feature = "document")]
 #[derive(Debug, Clone)]
 pub struct UploadDocument<'a> {
     client: &'a Client,
@@ -114,6 +123,7 @@ pub struct UploadDocument<'a> {
     document_metadata_str: Option<String>,
 }
 
+#[cfg(feature = "document")]
 impl<'a> UploadDocument<'a> {
     /// The document to upload (PDF). Required.
     pub fn file(mut self, file: FilePart) -> Self {
@@ -155,6 +165,7 @@ impl<'a> UploadDocument<'a> {
 }
 
 /// Builder for [`Client::upload_company_preferences`].
+#[cfg(feature = "company")]
 #[derive(Debug, Clone)]
 pub struct UploadCompanyPreferences<'a> {
     client: &'a Client,
@@ -163,6 +174,7 @@ pub struct UploadCompanyPreferences<'a> {
     file: Option<FilePart>,
 }
 
+#[cfg(feature = "company")]
 impl<'a> UploadCompanyPreferences<'a> {
     /// The company whose vendor preferences these are. Required.
     pub fn company_id(mut self, company_id: impl ToString) -> Self {
@@ -203,6 +215,7 @@ impl<'a> UploadCompanyPreferences<'a> {
 }
 
 impl Client {
+    #[cfg(feature = "document")]
     /// Uploads a document, such as a boarding pass, to a trip or PNR.
     ///
     /// `POST /v2/documents` (`uploadDocument`), sent as `multipart/form-data`.
@@ -210,6 +223,7 @@ impl Client {
         UploadDocument { client: self, file: None, document_metadata: None, document_metadata_str: None }
     }
 
+    #[cfg(feature = "company")]
     /// Uploads a company's vendor preferences file.
     ///
     /// `POST /v2/companies/{companyId}/vendor-preferences` (`uploadCompanyPreferences`),

@@ -1,7 +1,8 @@
 //! Every operation as data, for agents and tool dispatchers (feature `schemars`).
 //!
-//! [`operations()`] lists the 210 operations with a self-contained JSON Schema
-//! (Draft 2020-12) of each one's input (path, query and body parameters as one
+//! [`operations()`] lists the operations this build has (all 210 with the default
+//! features, those of the enabled APIs otherwise), each with a self-contained
+//! JSON Schema (Draft 2020-12) of its input (path, query and body parameters as one
 //! object) and of its success output, both taken from the normalised spec the
 //! client is generated from. [`Client::call_json`] calls an operation by id
 //! with such an input and returns the JSON answer, through the same token,
@@ -59,22 +60,12 @@ struct Param {
     in_path: bool,
 }
 
-/// Every operation of the spec, in document order.
+/// Every operation of the enabled APIs, in document order.
 pub fn operations() -> &'static [Operation] {
     static OPERATIONS: OnceLock<Vec<Operation>> = OnceLock::new();
     OPERATIONS.get_or_init(|| {
         let doc: Value = serde_json::from_str(crate::spec::SPEC).unwrap_or_default();
-        let mut out = Vec::new();
-        for key in ["paths", "x-spotnana-handwritten"] {
-            for (path, item) in doc[key].as_object().into_iter().flatten() {
-                for (method, op) in item.as_object().into_iter().flatten() {
-                    if op.get("operationId").is_some() {
-                        out.push(Operation::from_spec(&doc, path, method, op));
-                    }
-                }
-            }
-        }
-        out
+        crate::spec::operations(&doc).map(|(path, method, op)| Operation::from_spec(&doc, path, method, op)).collect()
     })
 }
 

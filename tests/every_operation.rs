@@ -35,7 +35,7 @@ async fn every_operation() {
         .build()
         .expect("a loopback client builds");
     let doc = support::spec();
-    let operations = support::operations(&doc);
+    let operations = support::enabled_operations(&doc);
     let inputs = Inputs::default();
 
     let mut failures = Vec::new();
@@ -78,5 +78,7 @@ async fn every_operation() {
     println!("every operation: {checked} of {} sent the request the spec describes", operations.len());
     assert!(failures.is_empty(), "{} operations failed:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(checked, operations.len());
-    assert_eq!(operations.len(), 210, "Spotnana publishes 210 distinct operations");
+    if cfg!(feature = "all-apis") {
+        assert_eq!(operations.len(), 210, "Spotnana publishes 210 distinct operations");
+    }
 }

@@ -103,7 +103,15 @@ fn indistinct_oneof_rule_keys_on_the_shape() {
         value: json!({
             "openapi": "3.1.0",
             "info": { "title": "demo", "version": "1" },
-            "paths": {},
+            // An operation reaches the unions, or `unreachable-schemas` drops them.
+            "paths": { "/demo": { "get": { "operationId": "demo", "responses": { "200": { "description": "ok", "content": { "application/json": { "schema": {
+                "type": "object",
+                "properties": {
+                    "plain": { "$ref": "#/components/schemas/Plain" },
+                    "required": { "$ref": "#/components/schemas/Required" },
+                    "shared": { "$ref": "#/components/schemas/Shared" }
+                }
+            } } } } } } } },
             "components": { "schemas": {
                 "Code": wrap("code", "string"),
                 "Linked": wrap("linked", "boolean"),

@@ -7,8 +7,8 @@
 //!   client-credentials grant. Wrong credentials get 401 `invalid_client`; more
 //!   token requests than the rate limit allows get 429 with `Retry-After`; an API
 //!   call with an unknown or expired token gets 401 "Access Token Invalid".
-//! - **Every operation answers.** Each of the 210 operations in
-//!   `openapi/spotnana.json` returns its first success response, built from the
+//! - **Every operation answers.** Each operation of the enabled APIs in
+//!   `openapi/spotnana.json` (all 210 with the default features) returns its first success response, built from the
 //!   response schema (the schema's examples where it gives them).
 //! - **Requests are checked.** A missing required parameter, body or body field
 //!   gets 400 with Spotnana's `ErrorResponse`.

@@ -46,21 +46,17 @@ impl Spec {
     pub(crate) fn load() -> Self {
         let doc: Value = serde_json::from_str(SPEC).expect("the embedded spec is the JSON regen wrote");
         let mut routes = Vec::new();
-        for key in ["paths", "x-spotnana-handwritten"] {
-            for (path, item) in doc[key].as_object().into_iter().flatten() {
-                for (method, op) in item.as_object().into_iter().flatten() {
-                    let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
-                    let segments = path
-                        .trim_start_matches('/')
-                        .split('/')
-                        .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                            Some(name) => Segment::Param(name.to_string()),
-                            None => Segment::Literal(s.to_string()),
-                        })
-                        .collect();
-                    routes.push(Route { id: id.to_string(), method: method.to_uppercase(), segments, op: op.clone() });
-                }
-            }
+        for (path, method, op) in crate::spec::operations(&doc) {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+            let segments = path
+                .trim_start_matches('/')
+                .split('/')
+                .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => Segment::Param(name.to_string()),
+                    None => Segment::Literal(s.to_string()),
+                })
+                .collect();
+            routes.push(Route { id: id.to_string(), method: method.to_uppercase(), segments, op: op.clone() });
         }
         // Literal segments beat parameters: `/v2/companies/search` before `/v2/companies/{id}`.
         routes.sort_by_key(|r| std::cmp::Reverse(r.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count()));

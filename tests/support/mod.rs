@@ -41,6 +41,15 @@ pub fn operations(doc: &Value) -> Vec<Operation> {
     out
 }
 
+/// The operations of the APIs whose cargo features this test build has on
+/// (`x-spotnana-apis` names the APIs publishing each one).
+pub fn enabled_operations(doc: &Value) -> Vec<Operation> {
+    let enabled: Vec<&str> = spotnana::enabled_apis().collect();
+    let mut ops = operations(doc);
+    ops.retain(|o| o.op["x-spotnana-apis"].as_array().into_iter().flatten().any(|a| a.as_str().is_some_and(|a| enabled.contains(&a))));
+    ops
+}
+
 /// Runs `future` on a current-thread runtime in a thread with a 32 MiB stack.
 ///
 /// Debug builds of serde's derived `Deserialize` for Spotnana's largest models

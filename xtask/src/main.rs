@@ -10,9 +10,14 @@ tasks:
                   and openapi/NORMALIZATION.md; print how the API changed and,
                   if it did, write openapi/CHANGES.md (breaking or additive)
   regen --check   fail if those files are out of date (writes nothing)
-  bench-build [--runs N] [--interface builder|positional|both] [--features LIST]
-                  measure generated lines and clean-build seconds of the crate
-  test            every test: cargo test --workspace, the schemars feature's
+  bench-build [--runs N] [--variant label=feature+feature[;opt=N]]...
+                  build a throwaway user crate that depends on this one, from
+                  nothing, per variant (default: all APIs, company, air); print
+                  the crate's compile, the whole build, peak RSS, generated lines
+  features        check that the crate builds with each API feature alone and
+                  with none, and run the sandbox tests with `company` alone
+  test            every test: cargo test --workspace, the sandbox tests with
+                  `company` alone and with no API, the schemars feature's
                   tests and example, then the Prism suite
                   (installs Prism from npm into tools/prism/ first if needed)
   prism [--seeds none|1,2,3|1-20] [--ops id,id]
@@ -28,6 +33,8 @@ fn main() -> ExitCode {
         ["regen"] => xtask::regen::run(&root, false).map_err(|e| e.to_string()),
         ["regen", "--check"] => xtask::regen::run(&root, true).map_err(|e| e.to_string()),
         ["bench-build", rest @ ..] => xtask::bench::run(&root, rest),
+        ["peak-rss", rest @ ..] => xtask::bench::peak_rss(rest),
+        ["features"] => xtask::test::features(&root),
         ["test"] => xtask::test::run_all(&root),
         ["prism", rest @ ..] => xtask::test::run_prism(&root, rest),
         [] | ["help"] | ["--help"] | ["-h"] => {

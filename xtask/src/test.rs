@@ -41,10 +41,12 @@ fn install_prism(root: &Path) -> Result<(), String> {
 const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "--nocapture"];
 
 /// Runs the whole test suite: every test with the default features, the
-/// `schemars` feature's tests and example, then the Prism suite.
+/// sandbox tests with `company` alone and with no API, the `schemars`
+/// feature's tests and example, then the Prism suite.
 pub fn run_all(root: &Path) -> Result<(), String> {
     install_prism(root)?;
     run(root, &cargo(), &["test", "--workspace"], &[])?;
+    reduced_feature_tests(root)?;
     run(root, &cargo(), &["test", "--features", "schemars", "--test", "tools"], &[])?;
     run(root, &cargo(), &["run", "--features", "schemars", "--example", "tools"], &[])?;
     run(root, &cargo(), &PRISM_SUITE, &[])
@@ -83,4 +85,45 @@ pub fn seed_list(value: &str) -> Result<String, String> {
         return Ok((from..=to).map(|s| s.to_string()).collect::<Vec<_>>().join(","));
     }
     value.split(',').map(number).collect::<Result<Vec<_>, _>>().map(|s| s.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
+}
+
+/// The API features, read from the `x-spotnana-apis` tags of the normalised spec.
+fn api_features(root: &Path) -> Result<Vec<String>, String> {
+    let path = root.join("openapi/spotnana.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut apis = std::collections::BTreeSet::new();
+    for key in ["paths", crate::normalize::HANDWRITTEN] {
+        for item in doc[key].as_object().into_iter().flat_map(|p| p.values()) {
+            for op in item.as_object().into_iter().flat_map(|i| i.values()) {
+                let tags = op[crate::normalize::features::APIS].as_array().into_iter().flatten();
+                apis.extend(tags.filter_map(|t| t.as_str().map(String::from)));
+            }
+        }
+    }
+    Ok(apis.into_iter().collect())
+}
+
+/// The sandbox and every-operation tests with `company` alone and with no API:
+/// a feature gate that breaks fails here.
+fn reduced_feature_tests(root: &Path) -> Result<(), String> {
+    for features in ["rustls,sandbox,company", "rustls,sandbox"] {
+        let args = ["test", "--no-default-features", "--features", features, "--test", "sandbox", "--test", "every_operation"];
+        run(root, &cargo(), &args, &[])?;
+    }
+    Ok(())
+}
+
+/// `cargo xtask features`: the library checks with each API feature alone and
+/// with none, then the reduced-feature tests.
+pub fn features(root: &Path) -> Result<(), String> {
+    let apis = api_features(root)?;
+    if apis.is_empty() {
+        return Err("openapi/spotnana.json tags no operation with x-spotnana-apis; run `cargo xtask regen`".into());
+    }
+    for api in apis.iter().map(String::as_str).chain(["rustls"]) {
+        let features = if api == "rustls" { "rustls".to_string() } else { format!("rustls,sandbox,{api}") };
+        run(root, &cargo(), &["check", "--lib", "--no-default-features", "--features", &features], &[])?;
+    }
+    reduced_feature_tests(root)
 }

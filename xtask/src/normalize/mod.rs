@@ -5,6 +5,7 @@
 //! [`Report`]. The same inputs always give byte-identical output.
 
 mod downgrade;
+pub mod features;
 mod merge;
 mod names;
 mod oneof;
@@ -127,6 +128,8 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     repair::response_kinds(&mut document, &mut report)?;
     repair::handwritten_bodies(&mut document, &mut report);
     names::typify_collisions(&mut document, &mut report);
+    features::schema_apis(&mut document, &mut report);
+    let feature_facts = std::mem::take(&mut report.facts);
 
     let generated = count_operations(&document, "paths");
     let handwritten = count_operations(&document, HANDWRITTEN);
@@ -142,6 +145,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
         ("hand-written (`x-spotnana-handwritten`)".into(), handwritten.to_string()),
         ("component schemas in the output".into(), schemas.to_string()),
     ];
+    report.facts.extend(feature_facts);
     Ok(Normalized { document, report })
 }
 
