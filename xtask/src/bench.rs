@@ -13,9 +13,11 @@
 //!   waited-for children, measured in a fresh `xtask` child per build);
 //! - the lines of generated code.
 //!
-//! Variants are given as `label=features[;opt=N]`, `features` being this
-//! crate's features joined by `+` (`company+rustls`). Ratios are against the
-//! first variant of the same run.
+//! Variants are given as `label=features[;opt=N][;root=PATH]`, `features`
+//! being this crate's features joined by `+` (`company+rustls`, or `default`),
+//! `opt` a build-override opt-level for the user crate, and `root` another
+//! checkout of this crate (a worktree of an older commit). Ratios are against
+//! the first variant of the same run.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -37,24 +39,36 @@ pub struct Variant {
     pub features: Vec<String>,
     /// `[profile.dev.build-override] opt-level` for the user crate, when set.
     pub build_override: Option<u8>,
+    /// Another checkout of this crate to build instead (a `git worktree` of an
+    /// older commit, for a before/after in one run).
+    pub root: Option<PathBuf>,
 }
 
-/// Parses `label=features[;opt=N]`.
+/// Parses `label=features[;opt=N][;root=PATH]`.
 pub fn parse_variant(spec: &str) -> Result<Variant, String> {
-    let usage = || format!("variant {spec:?}: expected label=feature+feature[;opt=N], e.g. company=company+rustls");
-    let (label, rest) = spec.split_once('=').ok_or_else(usage)?;
-    let (features, opt) = match rest.split_once(";opt=") {
-        Some((f, n)) => (f, Some(n.parse::<u8>().map_err(|_| usage())?)),
-        None => (rest, None),
+    let usage = || {
+        format!("variant {spec:?}: expected label=feature+feature[;opt=N][;root=PATH], e.g. company=company+rustls")
     };
+    let (label, rest) = spec.split_once('=').ok_or_else(usage)?;
+    let mut parts = rest.split(';');
+    let features = parts.next().unwrap_or_default();
     if label.is_empty() || features.is_empty() {
         return Err(usage());
     }
-    Ok(Variant {
+    let mut variant = Variant {
         label: label.to_string(),
         features: features.split('+').map(str::to_string).collect(),
-        build_override: opt,
-    })
+        build_override: None,
+        root: None,
+    };
+    for part in parts {
+        match part.split_once('=') {
+            Some(("opt", n)) => variant.build_override = Some(n.parse::<u8>().map_err(|_| usage())?),
+            Some(("root", path)) if !path.is_empty() => variant.root = Some(PathBuf::from(path)),
+            _ => return Err(usage()),
+        }
+    }
+    Ok(variant)
 }
 
 /// One measured build.
@@ -76,7 +90,11 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
         match (*flag, it.next()) {
             ("--runs", Some(n)) => runs = n.parse().map_err(|_| format!("--runs takes a number, not {n:?}"))?,
             ("--variant", Some(v)) => variants.push(parse_variant(v)?),
-            _ => return Err(format!("usage: cargo xtask bench-build [--runs N] [--variant label=features[;opt=N]]...; got {args:?}")),
+            _ => {
+                return Err(format!(
+                    "usage: cargo xtask bench-build [--runs N] [--variant label=features[;opt=N][;root=PATH]]...; got {args:?}"
+                ))
+            }
         }
     }
     if variants.is_empty() {
@@ -84,19 +102,31 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
     }
     let bench = root.join("target/bench-build");
     let mut rows = Vec::new();
+    let mut failed = Vec::new();
     for variant in &variants {
         let dir = bench.join(&variant.label);
-        write_user_crate(root, &dir, variant)?;
+        write_user_crate(variant.root.as_deref().unwrap_or(root), &dir, variant)?;
         let mut samples = Vec::new();
         for run in 1..=runs.max(1) {
-            let sample = measure(&dir)?;
+            let sample = match measure(&dir) {
+                Ok(sample) => sample,
+                // One variant that does not build (an old checkout, a broken
+                // feature set) does not cost the others their figures.
+                Err(e) => {
+                    println!("{:>10} run {run}: FAILED: {e}", variant.label);
+                    failed.push(variant.label.clone());
+                    break;
+                }
+            };
             println!(
                 "{:>10} run {run}: crate {:.1} s, build script {:.1} s, whole {:.1} s, peak RSS {:.0} MiB, {} lines",
                 variant.label, sample.crate_s, sample.build_script_s, sample.whole_s, sample.peak_rss_mib, sample.lines
             );
             samples.push(sample);
         }
-        rows.push((variant, median(&samples)));
+        if !samples.is_empty() {
+            rows.push((variant, median(&samples)));
+        }
     }
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
@@ -121,7 +151,11 @@ pub fn run(root: &Path, args: &[&str]) -> Result<(), String> {
             s.whole_s / first.whole_s
         );
     }
-    Ok(())
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("these variants did not build: {}", failed.join(", ")))
+    }
 }
 
 fn median(samples: &[Sample]) -> Sample {
@@ -167,8 +201,7 @@ const MAIN: &str = "\
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let client = spotnana::Client::from_env()?;
-    let apis: Vec<&str> = spotnana::enabled_apis().collect();
-    println!(\"{client:?}: {apis:?}\");
+    println!(\"{client:?}\");
     Ok(())
 }
 ";

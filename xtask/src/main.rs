@@ -10,7 +10,7 @@ tasks:
                   and openapi/NORMALIZATION.md; print how the API changed and,
                   if it did, write openapi/CHANGES.md (breaking or additive)
   regen --check   fail if those files are out of date (writes nothing)
-  bench-build [--runs N] [--variant label=feature+feature[;opt=N]]...
+  bench-build [--runs N] [--variant label=feature+feature[;opt=N][;root=PATH]]...
                   build a throwaway user crate that depends on this one, from
                   nothing, per variant (default: all APIs, company, air); print
                   the crate's compile, the whole build, peak RSS, generated lines

@@ -45,7 +45,8 @@ const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "-
 /// feature's tests and example, then the Prism suite.
 pub fn run_all(root: &Path) -> Result<(), String> {
     install_prism(root)?;
-    run(root, &cargo(), &["test", "--workspace"], &[])?;
+    // `--timings` keeps cargo's per-crate build report (target/cargo-timings/).
+    run(root, &cargo(), &["test", "--workspace", "--timings"], &[])?;
     reduced_feature_tests(root)?;
     run(root, &cargo(), &["test", "--features", "schemars", "--test", "tools"], &[])?;
     run(root, &cargo(), &["run", "--features", "schemars", "--example", "tools"], &[])?;

@@ -85,7 +85,9 @@ fn bench_variants_parse_and_reject_bad_input() {
     assert_eq!(v.features, ["company", "rustls"]);
     assert_eq!(v.build_override, Some(3));
     assert_eq!(xtask::bench::parse_variant("all=default").expect("parses").build_override, None);
-    for bad in ["company", "=rustls", "x=", "x=a;opt=high"] {
+    let before = xtask::bench::parse_variant("before=default;root=/tmp/before").expect("parses");
+    assert_eq!(before.root.as_deref(), Some(std::path::Path::new("/tmp/before")));
+    for bad in ["company", "=rustls", "x=", "x=a;opt=high", "x=a;root=", "x=a;colour=red"] {
         assert!(xtask::bench::parse_variant(bad).is_err(), "{bad:?} is refused");
     }
 }
