@@ -242,7 +242,7 @@ mod null_when_unset {
             let is_default = imp
                 .trait_
                 .as_ref()
-                .and_then(|(_, path, _)| path.segments.last())
+                .and_then(|(path, _)| path.segments.last())
                 .is_some_and(|seg| seg.ident == "Default");
             let syn::Type::Path(ty) = imp.self_ty.as_ref() else { continue };
             let Some(target) = ty.path.segments.last().map(|s| s.ident.to_string()) else { continue };

@@ -124,6 +124,10 @@ async fn main() {
     let sdk = || Client::builder().with_base_url(server.url()).with_credentials("bench-id", "bench-secret").build().expect("client");
     // Baseline: raw reqwest with the SDK's transport settings (timeouts, no
     // redirects), so the comparison isolates what the SDK layer itself adds.
+    // reqwest is built with `rustls-no-provider` (feature `rustls`): a bare
+    // reqwest client needs a process-wide crypto provider.
+    #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc-rs")))]
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .connect_timeout(spotnana::DEFAULT_CONNECT_TIMEOUT)
         .timeout(spotnana::DEFAULT_REQUEST_TIMEOUT)

@@ -9,6 +9,17 @@ pub mod server;
 
 use serde_json::Value;
 
+/// A builder for a bare reqwest client, for the tests' own HTTP (the Prism
+/// proxy). With the `rustls` feature this crate builds reqwest with
+/// `rustls-no-provider` and hands its own clients the ring provider, so a bare
+/// reqwest client needs a process-wide provider first: this installs ring as
+/// the default when none is installed yet.
+pub fn bare_reqwest() -> reqwest::ClientBuilder {
+    #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc-rs")))]
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
+
 /// The normalised spec, parsed.
 pub fn spec() -> Value {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/spotnana.json"))

@@ -68,7 +68,7 @@ impl Proxy {
     pub async fn start(upstreams: Vec<String>) -> Proxy {
         let upstreams = Arc::new(RwLock::new(upstreams));
         let answers: Arc<Mutex<HashMap<String, Answer>>> = Arc::default();
-        let http = reqwest::Client::builder().no_proxy().build().expect("a plain reqwest client");
+        let http = super::bare_reqwest().no_proxy().build().expect("a plain reqwest client");
         let (targets, kept) = (upstreams.clone(), answers.clone());
         let server = TestServer::start_async(move |request| {
             let (http, targets, kept) = (http.clone(), targets.clone(), kept.clone());
