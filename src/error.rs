@@ -134,11 +134,12 @@ impl std::error::Error for ApiError {}
 ///
 /// `Debug` and `Display` show only the bounded [`snippet`](Self::snippet); the
 /// whole body is available from [`body`](Self::body) for logging or support.
-#[derive(Clone, thiserror::Error)]
-#[error(
-    "could not decode the response{}: {reason}; body starts {snippet:?}",
-    .status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
-)]
+///
+/// When the answer was a success (2xx) to a POST or PATCH,
+/// [`may_have_applied`](Self::may_have_applied) is true and the message says
+/// so: Spotnana may have made the booking or the change, so do not send the
+/// request again before looking it up (the PNR or trip id is in the body).
+#[derive(Clone)]
 pub struct DecodeError {
     /// The HTTP status, when known.
     pub status: Option<StatusCode>,
@@ -150,12 +151,30 @@ pub struct DecodeError {
     pub snippet: String,
     /// The whole body, unless it names a credential field.
     body: Option<bytes::Bytes>,
+    /// The method of a request Spotnana answered with success.
+    applied: Option<reqwest::Method>,
 }
 
 impl DecodeError {
     pub(crate) fn new(status: Option<StatusCode>, content_type: Option<String>, reason: String, body: &[u8]) -> Self {
         let kept = (!names_credential(body)).then(|| bytes::Bytes::copy_from_slice(body));
-        Self { status, content_type, reason, snippet: snippet(body), body: kept }
+        Self { status, content_type, reason, snippet: snippet(body), body: kept, applied: None }
+    }
+
+    /// Marks the error as the answer to a `method` request that Spotnana
+    /// reported as successful.
+    pub(crate) fn may_have_been_applied(mut self, method: reqwest::Method) -> Self {
+        self.applied = Some(method);
+        self
+    }
+
+    /// Whether Spotnana answered the request with success (2xx) although the
+    /// answer could not be decoded, for a POST or PATCH: the request may have
+    /// taken effect (a booking made, a profile changed). Do not retry it
+    /// blindly; find out first, from [`body`](Self::body) or by reading the
+    /// resource back.
+    pub fn may_have_applied(&self) -> bool {
+        self.applied.is_some()
     }
 
     /// The whole body that failed to decode (after the SDK removed any echo of
@@ -166,6 +185,25 @@ impl DecodeError {
     }
 }
 
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = self.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+        if let Some(method) = &self.applied {
+            write!(
+                f,
+                "Spotnana accepted the {method} request{status} and may have applied it (a booking or change may \
+                 exist now), but the SDK could not decode the answer: {}. Do not retry blindly: look the result up \
+                 first; DecodeError::body() holds the whole answer, with any PNR or trip id; body starts {:?}",
+                self.reason, self.snippet
+            )
+        } else {
+            write!(f, "could not decode the response{status}: {}; body starts {:?}", self.reason, self.snippet)
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
 impl std::fmt::Debug for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DecodeError")
@@ -174,6 +212,7 @@ impl std::fmt::Debug for DecodeError {
             .field("reason", &self.reason)
             .field("snippet", &self.snippet)
             .field("body_len", &self.body.as_ref().map(bytes::Bytes::len))
+            .field("may_have_applied", &self.may_have_applied())
             .finish()
     }
 }

@@ -4,9 +4,11 @@
 mod apis;
 mod auth;
 mod config;
+mod decode;
 mod error;
 mod generated;
 mod oauth_http;
+mod open_enum;
 mod retry;
 mod runtime;
 #[cfg(feature = "sandbox")]

@@ -14,6 +14,7 @@ use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
 use tracing::field::Empty;
 use tracing::Instrument;
 
+use crate::decode::RequestMethod;
 use crate::error::{DecodeError, SdkFailure, SDK_FAILURE_STATUS};
 use crate::generated::types::ErrorResponse;
 use crate::generated::Client;
@@ -135,11 +136,11 @@ impl Runtime {
                         tracing::info!(attempt = attempts, "the API rejected the access token (401); retrying once with a new one");
                         continue;
                     }
-                    return (finish(outcome, token.as_deref()).await, attempts);
+                    return (finish(outcome, token.as_deref(), &method).await, attempts);
                 }
                 Ok(response) => match retry_reason_for_status(response.status(), &method) {
                     Some(reason) if can_repeat => (reason, retry_after(response)),
-                    _ => return (finish(outcome, token.as_deref()).await, attempts),
+                    _ => return (finish(outcome, token.as_deref(), &method).await, attempts),
                 },
                 Err(e) => match retry_reason_for_error(e, &method) {
                     Some(reason) if can_repeat => (reason, None),
@@ -152,7 +153,7 @@ impl Runtime {
                     tracing::info!(attempt = attempts, reason, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
                 }
-                None => return (finish(outcome, token.as_deref()).await, attempts),
+                None => return (finish(outcome, token.as_deref(), &method).await, attempts),
             }
         }
     }
@@ -173,7 +174,7 @@ fn retry_after(response: &Response) -> Option<std::time::Duration> {
 }
 
 /// A response that carries a failure the SDK detected to `crate::Error`.
-fn failure_response(failure: SdkFailure) -> Response {
+pub(crate) fn failure_response(failure: SdkFailure) -> Response {
     let message = match &failure {
         SdkFailure::Auth(e) => e.to_string(),
         SdkFailure::Decode(e) => e.to_string(),
@@ -220,7 +221,7 @@ fn is_json(content_type: Option<&str>) -> bool {
 ///
 /// A body that echoes the bearer token sent with the request has it replaced by
 /// `[redacted]`, so no decoded value, error or log can carry it onward.
-async fn finish(outcome: reqwest::Result<Response>, sent: Option<&Cached>) -> reqwest::Result<Response> {
+async fn finish(outcome: reqwest::Result<Response>, sent: Option<&Cached>, method: &reqwest::Method) -> reqwest::Result<Response> {
     let mut response = outcome?;
     let status = response.status();
     let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -256,5 +257,6 @@ async fn finish(outcome: reqwest::Result<Response>, sent: Option<&Cached>) -> re
     let mut rebuilt = http::Response::builder().status(status).version(version).url(url).body(body).unwrap_or_default();
     *rebuilt.headers_mut() = headers;
     rebuilt.extensions_mut().extend(extensions);
+    rebuilt.extensions_mut().insert(RequestMethod(method.clone()));
     Ok(Response::from(rebuilt))
 }

@@ -8,8 +8,11 @@
 //!   token requests than the rate limit allows get 429 with `Retry-After`; an API
 //!   call with an unknown or expired token gets 401 "Access Token Invalid".
 //! - **Every operation answers.** Each operation of the enabled APIs in
-//!   `openapi/spotnana.json` (all 210 with the default features) returns its first success response, built from the
-//!   response schema (the schema's examples where it gives them).
+//!   `openapi/spotnana.json` (all 210 with the default features) returns its
+//!   first success response, built from the response schema (the schema's
+//!   examples where it gives them). By default an answer holds only what the
+//!   schema requires; [`Responses::Full`] fills every property instead, as a
+//!   real PNR or trip does.
 //! - **Requests are checked.** A missing required parameter, body or body field
 //!   gets 400 with Spotnana's `ErrorResponse`.
 //! - **Companies are stateful.** `createCompany`, `listCompanies`, `readCompany`,
@@ -36,6 +39,7 @@ mod tokens;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -48,6 +52,7 @@ use tokio::net::TcpListener;
 use crate::generated::Client;
 use crate::retry::RetryPolicy;
 use spec::{Answer, Incoming, Spec};
+use synth::Fill;
 
 /// The embedded spec, parsed once per process.
 fn spec() -> &'static Spec {
@@ -62,6 +67,36 @@ pub fn example_request(operation_id: &str) -> Option<Value> {
     spec().example_request(operation_id)
 }
 
+/// How much of its response schema each answer fills.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Responses {
+    /// Only the required properties, the first enum value and the first union
+    /// branch: small answers, quick to check by eye.
+    #[default]
+    Minimal,
+    /// Every optional property set, arrays of at least two items, maps of two
+    /// entries. Each call picks the next branch of every `oneOf` and the next
+    /// value of every enum, so successive calls go through all of them. A
+    /// schema that contains itself (`Money.otherCoinage`) is filled minimally
+    /// where it recurs. Use it to test against answers the size of production
+    /// ones.
+    Full,
+}
+
+/// The body the sandbox answers `operation_id` with, in the given mode (the
+/// first turn of [`Responses::Full`]); `None` if the operation's success
+/// answer has no JSON body, or the operation does not exist.
+///
+/// Handy as a fixture: the bytes a real decode sees, without a server.
+pub fn example_response(operation_id: &str, responses: Responses) -> Option<Value> {
+    let fill = match responses {
+        Responses::Minimal => Fill::Minimal,
+        Responses::Full => Fill::Full { turn: 0 },
+    };
+    spec().example_response(operation_id, fill)
+}
+
 /// Settings for a [`Sandbox`]. Start from [`Sandbox::builder`].
 #[derive(Clone)]
 pub struct SandboxBuilder {
@@ -70,6 +105,7 @@ pub struct SandboxBuilder {
     token_lifetime: Duration,
     token_rate_limit: u32,
     token_rate_window: Duration,
+    responses: Responses,
 }
 
 impl std::fmt::Debug for SandboxBuilder {
@@ -80,6 +116,7 @@ impl std::fmt::Debug for SandboxBuilder {
             .field("token_lifetime", &self.token_lifetime)
             .field("token_rate_limit", &self.token_rate_limit)
             .field("token_rate_window", &self.token_rate_window)
+            .field("responses", &self.responses)
             .finish()
     }
 }
@@ -92,6 +129,7 @@ impl Default for SandboxBuilder {
             token_lifetime: Duration::from_secs(3600),
             token_rate_limit: 30,
             token_rate_window: Duration::from_secs(60),
+            responses: Responses::Minimal,
         }
     }
 }
@@ -118,6 +156,12 @@ impl SandboxBuilder {
         self
     }
 
+    /// How much each answer fills of its schema (default: [`Responses::Minimal`]).
+    pub fn with_responses(mut self, responses: Responses) -> Self {
+        self.responses = responses;
+        self
+    }
+
     /// Starts the sandbox on a free port of 127.0.0.1.
     pub async fn start(self) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -126,6 +170,8 @@ impl SandboxBuilder {
             spec: spec(),
             tokens: tokens::Tokens::new(&self),
             companies: companies::Companies::default(),
+            responses: self.responses,
+            turns: AtomicUsize::new(0),
         });
         let serving = state.clone();
         let task = tokio::spawn(async move {
@@ -227,6 +273,9 @@ struct State {
     spec: &'static Spec,
     tokens: tokens::Tokens,
     companies: companies::Companies,
+    responses: Responses,
+    /// Answers synthesised so far in full mode: each picks the next union branch.
+    turns: AtomicUsize,
 }
 
 type Reply = hyper::Response<Full<Bytes>>;
@@ -256,6 +305,13 @@ fn error_body(code: &str, message: &str, detail: Option<&str>) -> Value {
 }
 
 impl State {
+    fn fill(&self) -> Fill {
+        match self.responses {
+            Responses::Minimal => Fill::Minimal,
+            Responses::Full => Fill::Full { turn: self.turns.fetch_add(1, Ordering::Relaxed) },
+        }
+    }
+
     async fn handle(&self, req: hyper::Request<Body>) -> Reply {
         let (parts, body) = req.into_parts();
         let raw = match body.collect().await {
@@ -297,7 +353,7 @@ impl State {
         let answer = self
             .companies
             .handle(self.spec, &route.id, &params, incoming.body.as_ref())
-            .unwrap_or_else(|| self.spec.success(route));
+            .unwrap_or_else(|| self.spec.success(route, self.fill()));
         let Answer { status, body } = answer;
         reply(status, body.as_ref(), &[])
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
-use super::synth::{Synth, EXACTLY_ONE_OF};
+use super::synth::{Fill, Synth, EXACTLY_ONE_OF};
 
 use crate::spec::SPEC;
 
@@ -87,7 +87,7 @@ impl Spec {
     }
 
     fn synth(&self) -> Synth<'_> {
-        Synth { doc: &self.doc }
+        Synth::new(&self.doc, Fill::Minimal)
     }
 
     /// The request body schema of an operation, if it takes one.
@@ -101,6 +101,12 @@ impl Spec {
         let route = self.routes.iter().find(|r| r.id == operation_id)?;
         let (_, schema) = self.body_schema(&route.op)?;
         Some(self.synth().instance(schema))
+    }
+
+    /// The success body of `operation_id`, synthesised with `fill`.
+    pub(crate) fn example_response(&self, operation_id: &str, fill: Fill) -> Option<Value> {
+        let route = self.routes.iter().find(|r| r.id == operation_id)?;
+        self.success(route, fill).body
     }
 
     /// Checks required parameters and body fields; `Err` lists what is missing.
@@ -162,14 +168,14 @@ impl Spec {
     }
 
     /// The operation's first success response, synthesised from its schema.
-    pub(crate) fn success(&self, route: &Route) -> Answer {
+    pub(crate) fn success(&self, route: &Route, fill: Fill) -> Answer {
         let responses = route.op["responses"].as_object();
         let (code, response) = responses
             .and_then(|r| r.iter().find(|(c, _)| c.starts_with('2')))
             .map_or(("200", &Value::Null), |(c, r)| (c.as_str(), r));
         let status = code.parse().unwrap_or(200);
         let schema = response.pointer("/content/application~1json/schema");
-        Answer { status, body: schema.map(|s| self.synth().instance(s)) }
+        Answer { status, body: schema.map(|s| Synth::new(&self.doc, fill).instance(s)) }
     }
 
     /// A synthesised instance of the component schema `name`.

@@ -1,7 +1,18 @@
-//! Minimal valid JSON instances of the spec's schemas: required properties only,
-//! first enum value, first `oneOf` branch with its discriminator set, values
-//! inside numeric and length bounds, well-formed `format`s, and the schema's own
-//! `example` for strings where it gives one.
+//! Valid JSON instances of the spec's schemas, minimal or full-size.
+//!
+//! A minimal instance has required properties only, the first enum value, the
+//! first `oneOf` branch with its discriminator set, values inside numeric and
+//! length bounds, well-formed `format`s, and the schema's own `example` for
+//! strings where it gives one.
+//!
+//! A full-size instance ([`Fill::Full`]) sets every property, gives arrays at
+//! least two items and maps two entries, and picks the `turn`-th branch of each
+//! `oneOf` and the `turn`-th value of each enum, so that successive turns go
+//! through all of them. A schema met again inside itself (`Money.otherCoinage`)
+//! is filled minimally from there on, which bounds the recursion.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
 
@@ -13,13 +24,57 @@ pub(crate) const EXACTLY_ONE_OF: &str = "x-spotnana-exactly-one-of";
 /// of them (a name Spotnana requires but never declares) is synthesised as `null`.
 const UNTYPED: [&str; 7] = ["type", "properties", "allOf", "oneOf", "anyOf", "enum", "$ref"];
 
+/// How much of a schema an instance fills.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fill {
+    /// Required properties only.
+    Minimal,
+    /// Every property; `turn` picks the union branch and enum value.
+    Full { turn: usize },
+}
+
+/// Below this depth a full-size instance is filled minimally, as below a
+/// recurring schema: deep enough for every model's own properties, and
+/// short of the depth where minimal instances end in `null`.
+const FULL_DEPTH: usize = 16;
+
+/// Items in a full-size array (more when `minItems` asks).
+const FULL_ITEMS: u64 = 2;
+
 /// Builds instances of schemas, resolving `#/components/...` references
 /// against the whole document.
 pub(crate) struct Synth<'a> {
-    pub(crate) doc: &'a Value,
+    doc: &'a Value,
+    fill: Fill,
+    /// Whether the current subtree is filled in full: off below a schema that
+    /// recurs, so that recursion ends.
+    full: Cell<bool>,
+    /// The `$ref`s on the path from the root to the current schema.
+    path: RefCell<Vec<&'a str>>,
+    /// Full-size instances already built, by `$ref`: a schema reached from
+    /// many places (an airport, a money amount) is built once per instance.
+    built: RefCell<HashMap<&'a str, Value>>,
 }
 
 impl<'a> Synth<'a> {
+    pub(crate) fn new(doc: &'a Value, fill: Fill) -> Self {
+        Self {
+            doc,
+            fill,
+            full: Cell::new(fill != Fill::Minimal),
+            path: RefCell::new(Vec::new()),
+            built: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The branch or value index for a choice among `n`.
+    fn pick(&self, n: usize) -> usize {
+        match self.fill {
+            Fill::Full { turn } if self.full.get() && n > 0 => turn % n,
+            _ => 0,
+        }
+    }
+
     /// Follows `$ref`s to the schema they name.
     pub(crate) fn resolve(&self, schema: &'a Value) -> &'a Value {
         let mut s = schema;
@@ -38,16 +93,44 @@ impl<'a> Synth<'a> {
     }
 
     fn value(&self, schema: &'a Value, depth: usize) -> Value {
-        let s = self.resolve(schema);
         if depth > 24 {
             return Value::Null;
         }
+        let was_full = self.full.get();
+        if depth >= FULL_DEPTH {
+            self.full.set(false);
+        }
+        let Some(name) = schema.get("$ref").and_then(Value::as_str) else {
+            let v = self.shape(schema, depth);
+            self.full.set(was_full);
+            return v;
+        };
+        if self.path.borrow().contains(&name) {
+            self.full.set(false);
+        }
+        let memo = self.full.get();
+        if let Some(v) = self.built.borrow().get(name).filter(|_| memo) {
+            return v.clone();
+        }
+        self.path.borrow_mut().push(name);
+        let v = self.shape(schema, depth);
+        self.path.borrow_mut().pop();
+        self.full.set(was_full);
+        if memo {
+            self.built.borrow_mut().insert(name, v.clone());
+        }
+        v
+    }
+
+    fn shape(&self, schema: &'a Value, depth: usize) -> Value {
+        let s = self.resolve(schema);
         if let Some(Value::Array(names)) = s.get(EXACTLY_ONE_OF) {
             // One member set, the others sent as `null`, as the SDK sends them.
             let props = &s["properties"];
             let mut out = Map::new();
+            let chosen = self.pick(names.len());
             for (i, name) in names.iter().filter_map(Value::as_str).enumerate() {
-                let v = if i == 0 { self.value(&props[name], depth + 1) } else { Value::Null };
+                let v = if i == chosen { self.value(&props[name], depth + 1) } else { Value::Null };
                 out.insert(name.to_string(), v);
             }
             return Value::Object(out);
@@ -56,7 +139,7 @@ impl<'a> Synth<'a> {
             return Value::Null;
         }
         if let Some(Value::Array(values)) = s.get("enum") {
-            return values.first().cloned().unwrap_or(Value::Null);
+            return values.get(self.pick(values.len())).cloned().unwrap_or(Value::Null);
         }
         if let Some(Value::Array(parts)) = s.get("allOf") {
             let mut merged = Map::new();
@@ -74,7 +157,11 @@ impl<'a> Synth<'a> {
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(Value::Array(options)) = s.get(key) {
-                let Some(first) = self.distinct_branch(options, depth) else { return Value::Null };
+                let chosen = match self.pick(options.len()) {
+                    0 => self.distinct_branch(options, depth),
+                    i => options.get(i),
+                };
+                let Some(first) = chosen else { return Value::Null };
                 let mut v = self.value(first, depth + 1);
                 // An empty object would match every branch that requires nothing;
                 // give it the branch's first property so it names its branch.
@@ -103,9 +190,18 @@ impl<'a> Synth<'a> {
         }
         match s.get("type").and_then(Value::as_str) {
             Some("object") | None if s.get("properties").is_some() => self.object(s, depth).unwrap_or(json!({})),
-            Some("object") => json!({}),
+            Some("object") => match s.get("additionalProperties").filter(|a| a.is_object()) {
+                    Some(values) if self.full.get() => {
+                        (1..=FULL_ITEMS).map(|i| (format!("key{i}"), self.value(values, depth + 1))).collect::<Map<_, _>>().into()
+                    }
+                    _ => json!({}),
+                },
             Some("array") => {
-                let min = s.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+                let mut min = s.get("minItems").and_then(Value::as_u64).unwrap_or(0);
+                if self.full.get() {
+                    let max = s.get("maxItems").and_then(Value::as_u64).unwrap_or(u64::MAX);
+                    min = min.max(FULL_ITEMS.min(max));
+                }
                 match s.get("items") {
                     Some(items) if min > 0 => Value::Array((0..min).map(|_| self.value(items, depth + 1)).collect()),
                     _ => json!([]),
@@ -114,7 +210,7 @@ impl<'a> Synth<'a> {
             Some("string") => string(s),
             Some("integer") => json!(number(s).round() as i64),
             Some("number") => json!(number(s)),
-            Some("boolean") => json!(false),
+            Some("boolean") => json!(self.full.get()),
             _ => json!({}),
         }
     }
@@ -152,7 +248,7 @@ impl<'a> Synth<'a> {
             .unwrap_or_default();
         let mut out = Map::new();
         for (name, prop) in props {
-            if required.contains(&name.as_str()) {
+            if self.full.get() || required.contains(&name.as_str()) {
                 out.insert(name.clone(), self.value(prop, depth + 1));
             }
         }

@@ -1,0 +1,39 @@
+//! Success bodies are decoded by the SDK, not by progenitor's client crate:
+//! every `ResponseValue::from_response(response)` in the generated methods
+//! becomes `crate::decode::response(response)`, which has the same signature.
+//! The SDK's version decodes on a stack that cannot overflow however deep the
+//! model, and words a failed decode of a 2xx answer to a POST or PATCH as the
+//! warning it is (Spotnana may have applied the request).
+//!
+//! Keyed on shape: every call of a path ending `ResponseValue::from_response`.
+//! A generated client with none fails the build.
+
+use syn::visit_mut::VisitMut;
+
+struct Rewrite {
+    count: usize,
+}
+
+impl VisitMut for Rewrite {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, call);
+        let syn::Expr::Path(p) = call.func.as_ref() else { return };
+        let names: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        if names.ends_with(&["ResponseValue".to_string(), "from_response".to_string()]) {
+            *call.func = syn::parse_quote!(crate::decode::response);
+            self.count += 1;
+        }
+    }
+}
+
+/// Rewrites the calls in `file` and returns how many it rewrote.
+pub fn apply(file: &mut syn::File) -> Result<usize, String> {
+    let mut rewrite = Rewrite { count: 0 };
+    rewrite.visit_file_mut(file);
+    if rewrite.count == 0 {
+        return Err("progenitor's output has no `ResponseValue::from_response` call for decode to rewrite; \
+                    check the progenitor version against build/decode.rs"
+            .into());
+    }
+    Ok(rewrite.count)
+}

@@ -1,0 +1,63 @@
+//! Decoding of response bodies into their typed models.
+//!
+//! The generated methods call [`response`] where progenitor's client crate
+//! would call `ResponseValue::from_response` (the `build/decode.rs` pass makes
+//! the swap). Here the SDK decides how the bytes become a model: on a stack
+//! that cannot overflow, and with an error that says when a request may have
+//! been applied although its answer could not be read.
+
+use progenitor_client::ResponseValue;
+use reqwest::header::CONTENT_TYPE;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+
+use crate::error::{DecodeError, SdkFailure};
+
+/// The method of the request a response answers, kept in the response's
+/// extensions by the runtime so that a failed decode can say whether the
+/// request changed anything.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestMethod(pub(crate) Method);
+
+/// Reads `response` and decodes its body as `T`, keeping status and headers.
+///
+/// A body that does not decode becomes [`crate::Error::Decode`]; for a 2xx
+/// answer to a POST or PATCH the error warns that the request may have been
+/// applied.
+pub(crate) async fn response<T: DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let method = response.extensions().get::<RequestMethod>().map(|m| m.0.clone());
+    let body = response.bytes().await.map_err(progenitor_client::Error::ResponseBodyError)?;
+    match from_slice::<T>(&body) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err(e) => {
+            let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let mut error = DecodeError::new(Some(status), content_type, e.to_string(), &body);
+            if status.is_success() && matches!(method, Some(Method::POST | Method::PATCH)) {
+                error = error.may_have_been_applied(method.unwrap_or(Method::POST));
+            }
+            Err(progenitor_client::Error::UnexpectedResponse(crate::runtime::failure_response(SdkFailure::Decode(error))))
+        }
+    }
+}
+
+/// Stack left below which decoding moves on to a fresh segment. It has to
+/// exceed what one level of nesting uses between two checks, which is largest
+/// in debug builds of the biggest models' derived `Deserialize`.
+const RED_ZONE: usize = 1024 * 1024;
+
+/// The size of each fresh segment.
+const SEGMENT: usize = 4 * 1024 * 1024;
+
+/// Decodes `bytes` as `T`, growing the stack as the value nests, so that the
+/// decode needs no more than [`RED_ZONE`] of the caller's stack however deep
+/// the model and however unoptimised the build.
+pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    let mut json = serde_json::Deserializer::from_slice(bytes);
+    let value = T::deserialize(serde_stacker::Deserializer { de: &mut json, red_zone: RED_ZONE, stack_size: SEGMENT })?;
+    json.end()?;
+    Ok(value)
+}
