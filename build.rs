@@ -12,6 +12,8 @@ use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagSt
 
 #[path = "build/decode.rs"]
 mod decode;
+#[path = "build/null_as_default.rs"]
+mod null_as_default;
 #[path = "build/null_when_unset.rs"]
 mod null_when_unset;
 #[path = "build/open_enums.rs"]
@@ -79,17 +81,22 @@ fn generate() -> Result<usize, String> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     null_when_unset::apply(&mut file, &document)?;
-    let decoded = decode::apply(&mut file)?;
+    let has_operations = document
+        .get("paths")
+        .and_then(serde_json::Value::as_object)
+        .is_some_and(|paths| !paths.is_empty());
+    let decoded = decode::apply(&mut file, has_operations)?;
     let types = null_when_unset::module(&mut file.items, "types")?;
     let enums = open_enums::apply(types)?;
     let unions = open_unions::apply(types)?;
+    let defaults = null_as_default::apply(types)?;
     if enums == 0 && spec_has_string_enum(&document) {
         return Err("the spec has string enums but open_enums found none in progenitor's output; check build/open_enums.rs".into());
     }
     let code = prettyplease::unparse(&file);
     let lines = code.lines().count();
     if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {
-        info!("opened {enums} enums and {unions} unions; {decoded} decodes go through crate::decode");
+        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode");
     }
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);

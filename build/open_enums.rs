@@ -106,7 +106,7 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
         items.push(syn::parse_quote! {
             impl<'de> ::serde::Deserialize<'de> for #ident {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                    crate::open_enum::deserialize(deserializer)
+                    crate::lenient::enum_from_str(deserializer)
                 }
             }
         });

@@ -52,10 +52,20 @@ const RED_ZONE: usize = 1024 * 1024;
 /// The size of each fresh segment.
 const SEGMENT: usize = 4 * 1024 * 1024;
 
-/// Decodes `bytes` as `T`, growing the stack as the value nests, so that the
-/// decode needs no more than [`RED_ZONE`] of the caller's stack however deep
-/// the model and however unoptimised the build.
-pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+/// Decodes a JSON body into a model as the client does: the stack grows as
+/// the value nests, so that the decode needs at most about 1 MiB of the
+/// caller's stack however deep the model and however unoptimised the build.
+///
+/// Use it for Spotnana JSON that does not come from a call: a webhook
+/// payload, an answer you stored.
+///
+/// ```
+/// # #[cfg(feature = "company")] {
+/// let role: spotnana::types::CompanyRole = spotnana::from_slice(br#""ORG""#).unwrap();
+/// assert_eq!(role, spotnana::types::CompanyRole::Org);
+/// # }
+/// ```
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     let mut json = serde_json::Deserializer::from_slice(bytes);
     let value = T::deserialize(serde_stacker::Deserializer { de: &mut json, red_zone: RED_ZONE, stack_size: SEGMENT })?;
     json.end()?;

@@ -8,7 +8,7 @@ mod decode;
 mod error;
 mod generated;
 mod oauth_http;
-mod open_enum;
+mod lenient;
 mod retry;
 mod runtime;
 #[cfg(feature = "sandbox")]
@@ -26,6 +26,7 @@ pub use auth::{AuthError, ClientCredentials, StaticToken, Token, TokenFuture, To
 pub use config::{
     ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TOKEN_PATH,
 };
+pub use decode::from_slice;
 pub use error::{ApiError, DecodeError, Error, Result, SNIPPET_LIMIT};
 pub use multipart::FilePart;
 #[cfg(feature = "company")]

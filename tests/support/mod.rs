@@ -4,6 +4,7 @@
 pub mod conformance;
 pub mod inputs;
 pub mod judge;
+pub mod mutate;
 pub mod proxy;
 pub mod server;
 

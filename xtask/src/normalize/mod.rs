@@ -145,8 +145,44 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
         ("hand-written (`x-spotnana-handwritten`)".into(), handwritten.to_string()),
         ("component schemas in the output".into(), schemas.to_string()),
     ];
+    let (component_enums, inline_enums, unions) = shape_counts(&document);
+    report.facts.push(("string enums, opened by `build.rs` (component / inline)".into(), format!("{component_enums} / {inline_enums}")));
+    report.facts.push(("`oneOf`/`anyOf` schemas".into(), unions.to_string()));
     report.facts.extend(feature_facts);
     Ok(Normalized { document, report })
+}
+
+/// Counts the string enums among the component schemas and inline (anywhere
+/// else in the document), and the schemas with `oneOf` or `anyOf`.
+fn shape_counts(doc: &Value) -> (usize, usize, usize) {
+    fn is_string_enum(v: &Value) -> bool {
+        v.get("enum").and_then(Value::as_array).is_some_and(|e| e.iter().any(Value::is_string))
+    }
+    fn walk(v: &Value, top: bool, counts: &mut (usize, usize, usize)) {
+        match v {
+            Value::Object(map) => {
+                if is_string_enum(v) {
+                    if top { counts.0 += 1 } else { counts.1 += 1 }
+                }
+                if map.contains_key("oneOf") || map.contains_key("anyOf") {
+                    counts.2 += 1;
+                }
+                map.values().for_each(|child| walk(child, false, counts));
+            }
+            Value::Array(items) => items.iter().for_each(|child| walk(child, false, counts)),
+            _ => {}
+        }
+    }
+    let mut counts = (0, 0, 0);
+    for schema in doc.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten().map(|(_, s)| s) {
+        walk(schema, true, &mut counts);
+    }
+    for key in ["paths", HANDWRITTEN] {
+        if let Some(v) = doc.get(key) {
+            walk(v, false, &mut counts);
+        }
+    }
+    counts
 }
 
 /// Counts the operations under a paths-shaped object at the document root.

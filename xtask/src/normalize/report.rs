@@ -13,6 +13,37 @@ pub struct RuleLog {
     pub changes: Vec<String>,
 }
 
+/// The passes `build.rs` runs on progenitor's output (files under `build/`),
+/// each keyed on a shape the normalised spec leaves for them, with what it does.
+pub const BUILD_PASSES: [(&str, &str); 5] = [
+    (
+        "null_when_unset",
+        "Fields listed under `x-spotnana-null-when-unset` decode an absent key as `None` and start their builders there.",
+    ),
+    (
+        "open_enums",
+        "Every string enum (all-unit-variant enum of `types`, named or inline) gains `Unrecognized(String)`: an unknown \
+         value decodes into it and serialises back unchanged; `Display`, `FromStr` and `as_str()` agree. Fails the build \
+         when an enum lacks typify's `Display`/`FromStr`, or when the spec has string enums and none was found.",
+    ),
+    (
+        "open_unions",
+        "Every untagged enum (`oneOf`/`anyOf`) gains a last variant `Unrecognized(serde_json::Value)` that keeps a value \
+         no branch accepts as raw JSON.",
+    ),
+    (
+        "null_as_default",
+        "A field with `#[serde(default)]` (optional arrays and maps, properties with a spec `default`) that is not an \
+         `Option` decodes `null` as its default, as it does an absent key.",
+    ),
+    (
+        "decode",
+        "Every `ResponseValue::from_response` call becomes `crate::decode::response`: decoding grows the stack as it \
+         nests (no overflow in debug builds on 2 MiB stacks), and a 2xx to a POST or PATCH that fails to decode says \
+         the request may have been applied. Fails the build when no call is found.",
+    ),
+];
+
 /// Everything the normaliser did, in rule order.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -53,6 +84,13 @@ impl Report {
         out.push_str("\n## Rules\n\n| rule | changes | why |\n|---|---:|---|\n");
         for r in &self.rules {
             let _ = writeln!(out, "| `{}` | {} | {} |", r.id, r.changes.len(), r.why);
+        }
+        out.push_str(
+            "\n## Passes in `build.rs`\n\nRun on progenitor's syntax tree at build time (`build/*.rs`), never as text.\n\n\
+             | pass | what it does |\n|---|---|\n",
+        );
+        for (pass, what) in BUILD_PASSES {
+            let _ = writeln!(out, "| `{pass}` | {what} |");
         }
         out.push_str("\n## Changes, rule by rule\n");
         for r in self.rules.iter().filter(|r| !r.changes.is_empty()) {

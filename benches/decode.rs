@@ -1,0 +1,54 @@
+//! `cargo bench --bench decode`
+//!
+//! Decode throughput of the largest full-size sandbox answer
+//! (`getTripDetailsV3` in `Responses::Full`, a `TripV3DetailsResponse`), in
+//! one run, interleaved round by round:
+//! - `serde_json::Value`: the baseline, an untyped parse of the same bytes;
+//! - typed, as the SDK decodes (`spotnana::from_slice`: open enums and unions,
+//!   the stack growing as it nests);
+//! - typed with plain `serde_json::from_slice`, on this thread's stack: what
+//!   the stack growth itself costs.
+//!
+//! Prints MB/s (medians) and each typed variant's ratio to the baseline.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use spotnana::sandbox::{example_response, Responses};
+use spotnana::types::TripV3DetailsResponse;
+
+const ROUNDS: usize = 9;
+const OPERATION: &str = "getTripDetailsV3";
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time(f: impl FnOnce()) -> Duration {
+    let started = Instant::now();
+    f();
+    started.elapsed()
+}
+
+fn main() {
+    let body = example_response(OPERATION, Responses::Full).expect("the sandbox answers getTripDetailsV3").to_string();
+    let bytes = body.as_bytes();
+    // Sanity: every variant decodes these bytes.
+    spotnana::from_slice::<TripV3DetailsResponse>(bytes).expect("the SDK decodes the full-size answer");
+    let (mut untyped, mut sdk, mut plain) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        untyped.push(time(|| drop(std::hint::black_box(serde_json::from_slice::<Value>(bytes).expect("JSON")))));
+        sdk.push(time(|| drop(std::hint::black_box(spotnana::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))));
+        plain.push(time(|| drop(std::hint::black_box(serde_json::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))));
+    }
+    let mb = bytes.len() as f64 / 1e6;
+    let rate = |d: Duration| mb / d.as_secs_f64();
+    let (untyped, sdk, plain) = (median(untyped), median(sdk), median(plain));
+    println!("decode of {OPERATION} full-size: {} bytes, medians of {ROUNDS} interleaved rounds", bytes.len());
+    println!("| decode | median | MB/s | ratio to Value |");
+    println!("|---|---:|---:|---:|");
+    println!("| serde_json::Value | {untyped:.2?} | {:.1} | 1.00 |", rate(untyped));
+    println!("| typed, spotnana::from_slice (growing stack) | {sdk:.2?} | {:.1} | {:.2} |", rate(sdk), rate(sdk) / rate(untyped));
+    println!("| typed, serde_json::from_slice | {plain:.2?} | {:.1} | {:.2} |", rate(plain), rate(plain) / rate(untyped));
+}
