@@ -5,11 +5,12 @@
 //! one run, interleaved round by round:
 //! - `serde_json::Value`: the baseline, an untyped parse of the same bytes;
 //! - typed, as the SDK decodes (`spotnana::from_slice`: open enums and unions,
-//!   the stack growing as it nests);
+//!   on a fresh stack segment when the thread has too little left);
 //! - typed with plain `serde_json::from_slice`, on this thread's stack: what
 //!   the stack growth itself costs.
 //!
 //! Prints MB/s (medians) and each typed variant's ratio to the baseline.
+//! `SPOTNANA_BENCH_KEEP_BODY=<file>` also writes the answer's bytes there.
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,11 @@ fn time(f: impl FnOnce()) -> Duration {
 fn main() {
     let body = example_response(OPERATION, Responses::Full).expect("the sandbox answers getTripDetailsV3").to_string();
     let bytes = body.as_bytes();
+    // For a before/after comparison with an older build of the crate, which
+    // cannot produce this answer itself: keep the exact bytes.
+    if let Some(path) = std::env::var_os("SPOTNANA_BENCH_KEEP_BODY") {
+        std::fs::write(&path, bytes).expect("the body file is written");
+    }
     // Sanity: every variant decodes these bytes.
     spotnana::from_slice::<TripV3DetailsResponse>(bytes).expect("the SDK decodes the full-size answer");
     let (mut untyped, mut sdk, mut plain) = (Vec::new(), Vec::new(), Vec::new());
@@ -49,6 +55,6 @@ fn main() {
     println!("| decode | median | MB/s | ratio to Value |");
     println!("|---|---:|---:|---:|");
     println!("| serde_json::Value | {untyped:.2?} | {:.1} | 1.00 |", rate(untyped));
-    println!("| typed, spotnana::from_slice (growing stack) | {sdk:.2?} | {:.1} | {:.2} |", rate(sdk), rate(sdk) / rate(untyped));
+    println!("| typed, spotnana::from_slice | {sdk:.2?} | {:.1} | {:.2} |", rate(sdk), rate(sdk) / rate(untyped));
     println!("| typed, serde_json::from_slice | {plain:.2?} | {:.1} | {:.2} |", rate(plain), rate(plain) / rate(untyped));
 }

@@ -10,6 +10,7 @@
 //!   segment when less than its red zone is left).
 //!
 //! A tokio worker thread has 2 MiB (2,048 KiB).
+//! `SPOTNANA_BENCH_KEEP_BODIES=<dir>` keeps the answers' bytes in that directory.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -101,5 +102,10 @@ fn main() {
         let sdk = peak(operation, true, &file);
         println!("| {operation} | {} | {} | {} |", body.len(), show(plain), show(sdk));
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    match std::env::var_os("SPOTNANA_BENCH_KEEP_BODIES") {
+        // For a before/after comparison with an older build, which cannot
+        // produce these answers itself: keep the exact bytes.
+        Some(keep) => std::fs::rename(&dir, &keep).expect("the bodies are kept"),
+        None => drop(std::fs::remove_dir_all(&dir)),
+    }
 }

@@ -110,3 +110,35 @@ async fn an_unknown_enum_value_reads_back_and_serialises_unchanged() {
     let again: spotnana::types::Company = serde_json::from_value(serde_json::to_value(&*company).expect("serialises")).expect("decodes");
     assert_eq!(again.company_roles, company.company_roles);
 }
+
+/// `DesignationNode` (a company's reporting tree) contains itself. A tree as
+/// deep as `serde_json`'s nesting limit allows decodes on a thread with a
+/// tokio worker's 2 MiB stack, and a deeper one is an error, not an abort.
+#[cfg(feature = "company")]
+#[test]
+fn a_tree_nested_to_the_limit_decodes_and_a_deeper_one_is_an_error() {
+    use spotnana::types::DesignationNode;
+
+    fn tree(depth: usize) -> String {
+        let mut json = r#"{"name":"leaf"}"#.to_string();
+        for level in 0..depth {
+            json = format!(r#"{{"name":"level {level}","children":[{json}]}}"#);
+        }
+        json
+    }
+    fn depth_of(node: &DesignationNode) -> usize {
+        node.children.first().map_or(0, |child| 1 + depth_of(child))
+    }
+    let decode = |depth: usize| {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || spotnana::from_slice::<DesignationNode>(tree(depth).as_bytes()).map(|n| depth_of(&n)))
+            .expect("a thread")
+            .join()
+            .expect("the decode does not panic")
+    };
+    // Each level is an object and an array: 63 levels nest 127 deep.
+    assert_eq!(decode(63).expect("63 levels decode"), 63);
+    let error = decode(100).expect_err("100 levels exceed the limit");
+    assert!(error.to_string().contains("recursion limit"), "{error}");
+}
