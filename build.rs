@@ -20,6 +20,8 @@ mod null_when_unset;
 mod open_enums;
 #[path = "build/open_unions.rs"]
 mod open_unions;
+#[path = "build/send.rs"]
+mod send;
 
 const SPEC: &str = "openapi/spotnana.json";
 
@@ -86,6 +88,7 @@ fn generate() -> Result<usize, String> {
         .and_then(serde_json::Value::as_object)
         .is_some_and(|paths| !paths.is_empty());
     let decoded = decode::apply(&mut file, has_operations)?;
+    let sends = send::apply(null_when_unset::module(&mut file.items, "builder")?, has_operations)?;
     let types = null_when_unset::module(&mut file.items, "types")?;
     let enums = open_enums::apply(types)?;
     let unions = open_unions::apply(types)?;
@@ -96,7 +99,7 @@ fn generate() -> Result<usize, String> {
     let code = prettyplease::unparse(&file);
     let lines = code.lines().count();
     if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {
-        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode");
+        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode; {sends} sends return crate::Error");
     }
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);

@@ -2,7 +2,7 @@
 //!
 //! Decode throughput of the largest full-size sandbox answer
 //! (`getTripDetailsV3` in `Responses::Full`, a `TripV3DetailsResponse`), in
-//! one run, interleaved round by round:
+//! one run, interleaved round by round (the order rotates each round):
 //! - `serde_json::Value`: the baseline, an untyped parse of the same bytes;
 //! - typed, as the SDK decodes (`spotnana::from_slice`: open enums and unions,
 //!   on a fresh stack segment when the thread has too little left);
@@ -42,16 +42,24 @@ fn main() {
     }
     // Sanity: every variant decodes these bytes.
     spotnana::from_slice::<TripV3DetailsResponse>(bytes).expect("the SDK decodes the full-size answer");
-    let (mut untyped, mut sdk, mut plain) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        untyped.push(time(|| drop(std::hint::black_box(serde_json::from_slice::<Value>(bytes).expect("JSON")))));
-        sdk.push(time(|| drop(std::hint::black_box(spotnana::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))));
-        plain.push(time(|| drop(std::hint::black_box(serde_json::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))));
+    // [Value, SDK, plain serde_json]. Each round starts with a different one,
+    // so that none always runs first after the others freed their memory.
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for round in 0..ROUNDS {
+        for step in 0..3 {
+            let variant = (round + step) % 3;
+            times[variant].push(match variant {
+                0 => time(|| drop(std::hint::black_box(serde_json::from_slice::<Value>(bytes).expect("JSON")))),
+                1 => time(|| drop(std::hint::black_box(spotnana::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))),
+                _ => time(|| drop(std::hint::black_box(serde_json::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))),
+            });
+        }
     }
+    let [untyped, sdk, plain] = times;
     let mb = bytes.len() as f64 / 1e6;
     let rate = |d: Duration| mb / d.as_secs_f64();
     let (untyped, sdk, plain) = (median(untyped), median(sdk), median(plain));
-    println!("decode of {OPERATION} full-size: {} bytes, medians of {ROUNDS} interleaved rounds", bytes.len());
+    println!("decode of {OPERATION} full-size: {} bytes, medians of {ROUNDS} rounds, order rotated each round", bytes.len());
     println!("| decode | median | MB/s | ratio to Value |");
     println!("|---|---:|---:|---:|");
     println!("| serde_json::Value | {untyped:.2?} | {:.1} | 1.00 |", rate(untyped));

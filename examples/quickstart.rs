@@ -9,9 +9,8 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use serde_json::json;
-use spotnana::progenitor_client::ClientInfo;
-use spotnana::{types, Client, Error};
+use spotnana::types::{CompanyRole, CreateCompanyRequest};
+use spotnana::Client;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -28,7 +27,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // Keep the sandbox alive for the whole flow; it stops when dropped.
     let (client, _sandbox) = if std::env::var_os("SPOTNANA_CLIENT_ID").is_some() {
         let client = Client::from_env()?;
-        println!("Using Spotnana at {} with the credentials in SPOTNANA_CLIENT_ID/SECRET.", client.baseurl());
+        println!("Using Spotnana at {} with the credentials in SPOTNANA_CLIENT_ID/SECRET.", client.base_url());
         (client, None)
     } else {
         let sandbox = spotnana::sandbox::Sandbox::start().await?;
@@ -37,19 +36,20 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let started = Instant::now();
-    let request: types::CreateCompanyRequest = serde_json::from_value(json!({
-        "name": "Quickstart Travel Co",
-        "billingCurrency": "USD",
-        "companyRoles": ["ORG"],
-        "emailDomains": ["quickstart.example"]
-    }))?;
-    let created = client.create_company().body(request).send().await.map_err(Error::from)?.into_inner();
+    // Typed builders: a required field left unset is an `Error::InvalidRequest`
+    // that names it, returned by `send()` before anything goes out.
+    let request = CreateCompanyRequest::builder()
+        .name("Quickstart Travel Co")
+        .billing_currency("USD")
+        .company_roles(vec![CompanyRole::Org])
+        .email_domains(vec!["quickstart.example".to_string()]);
+    let created = client.create_company().body(request).send().await?.into_inner();
     println!("1. token obtained and company created: {}", created.id);
 
-    let list = client.list_companies().send().await.map_err(Error::from)?.into_inner();
+    let list = client.list_companies().send().await?.into_inner();
     println!("2. companies visible to this API user: {}", list.elements.len());
 
-    let company = client.read_company().company_id(created.id.to_string()).send().await.map_err(Error::from)?.into_inner();
+    let company = client.read_company().company_id(created.id.to_string()).send().await?.into_inner();
     println!("3. read back:\n");
     println!("  {:<18} {}", "id", company.id.id);
     println!("  {:<18} {}", "name", company.name);

@@ -316,6 +316,12 @@ impl Client {
         Client::new_with_client(&self.baseurl, self.client.clone(), runtime)
     }
 
+    /// The base URL every call goes to, without a trailing slash (for example
+    /// `https://api-ext-sboxmeta.partners.spotnana.com`).
+    pub fn base_url(&self) -> &str {
+        &self.baseurl
+    }
+
     /// The token cache this client uses; pass it to
     /// [`ClientBuilder::with_token_cache`] to share tokens with another client.
     pub fn token_cache(&self) -> TokenCache {

@@ -12,6 +12,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use crate::error::{DecodeError, SdkFailure};
+use crate::runtime::{failure_response, redact, SentToken};
 
 /// The method of the request a response answers, kept in the response's
 /// extensions by the runtime so that a failed decode can say whether the
@@ -21,27 +22,49 @@ pub(crate) struct RequestMethod(pub(crate) Method);
 
 /// Reads `response` and decodes its body as `T`, keeping status and headers.
 ///
-/// A body that does not decode becomes [`crate::Error::Decode`]; for a 2xx
-/// answer to a POST or PATCH the error warns that the request may have been
-/// applied.
+/// The body is read once. Any echo of the access token the request carried is
+/// redacted first. A success body must be JSON (an empty 204 reads as `null`,
+/// which a nullable model takes as `None`). A body that does not decode
+/// becomes [`crate::Error::Decode`], and for a 2xx answer to a POST or PATCH
+/// the error warns that the request may have been applied.
 pub(crate) async fn response<T: DeserializeOwned, E>(
     mut response: reqwest::Response,
 ) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let method = response.extensions().get::<RequestMethod>().map(|m| m.0.clone());
-    let body = response.bytes().await.map_err(progenitor_client::Error::ResponseBodyError)?;
-    match from_slice::<T>(&body) {
-        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
-        Err(e) => {
-            let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-            let mut error = DecodeError::new(Some(status), content_type, e.to_string(), &body);
-            if status.is_success() && matches!(method, Some(Method::POST | Method::PATCH)) {
-                error = error.may_have_been_applied(method.unwrap_or(Method::POST));
-            }
-            Err(progenitor_client::Error::UnexpectedResponse(crate::runtime::failure_response(SdkFailure::Decode(error))))
+    let method = response.extensions_mut().remove::<RequestMethod>().map(|m| m.0);
+    let sent = response.extensions_mut().remove::<SentToken>();
+    let content_type = || headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let failed = |reason: String, body: &[u8]| {
+        let mut error = DecodeError::new(Some(status), content_type(), reason, body);
+        if let Some(method @ (Method::POST | Method::PATCH)) = method.clone().filter(|_| status.is_success()) {
+            error = error.may_have_been_applied(method);
         }
+        progenitor_client::Error::UnexpectedResponse(failure_response(SdkFailure::Decode(error)))
+    };
+    let body = match response.bytes().await {
+        Ok(body) => redact(body, sent.as_ref().map(SentToken::cached)),
+        Err(e) => return Err(failed(format!("the body could not be read in full ({e})"), &[])),
+    };
+    let body: &[u8] = if body.is_empty() && status == reqwest::StatusCode::NO_CONTENT { b"null" } else { &body };
+    if status.is_success() && !body.is_empty() && !is_json(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())) {
+        let declared = content_type().unwrap_or_else(|| "?".into());
+        return Err(failed(format!("expected application/json, got {declared}"), body));
     }
+    match from_slice::<T>(body) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err(e) => Err(failed(e.to_string(), body)),
+    }
+}
+
+/// Whether a `Content-Type` is JSON (`application/json` or `+json`); a missing
+/// one is taken as JSON.
+fn is_json(content_type: Option<&str>) -> bool {
+    content_type.is_none_or(|ct| {
+        let essence = ct.split(';').next().unwrap_or("").trim().as_bytes();
+        let json_suffix = essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
+        essence.eq_ignore_ascii_case(b"application/json") || json_suffix
+    })
 }
 
 /// Stack the decode may use on the caller's thread. With less left, it runs on

@@ -1,8 +1,10 @@
 //! The SDK's error type.
 //!
-//! Generated methods return `progenitor_client::Error<types::ErrorResponse>`;
-//! `?` converts it into [`Error`], which sorts every failure into a variant that
-//! says what to do. No variant holds a token, a client secret or a whole body.
+//! Every method's `send()` returns [`Error`], which sorts every failure into a
+//! variant that says what to do. (Inside, progenitor's generated code returns
+//! `progenitor_client::Error`; the `send()` that users call converts it, so
+//! the internal response that carries the runtime's own failures never shows.)
+//! No variant holds a token, a client secret or a whole body.
 
 use std::fmt;
 use std::sync::Arc;

@@ -41,5 +41,7 @@ pub use token_cache::TokenCache;
 #[cfg(feature = "schemars")]
 pub use tools::{operation, operations, Operation};
 
-/// The progenitor client support crate, for its `Error` type and traits.
+/// The progenitor client support crate that the generated code builds on.
+/// Not needed for calls: `send()` returns [`Error`], and [`Client::base_url`]
+/// gives the base URL.
 pub use progenitor_client;

@@ -143,8 +143,17 @@ impl<'a> UploadDocument<'a> {
         self
     }
 
-    /// Sends `POST /v2/documents` as `multipart/form-data`.
-    pub async fn send(self) -> Result<ResponseValue<UploadDocumentResponse>, Error<ErrorResponse>> {
+    /// Sends `POST /v2/documents` as `multipart/form-data`, with the client's
+    /// bearer token, retries and response checks.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error`]; `InvalidRequest` when no file was set.
+    pub async fn send(self) -> Result<ResponseValue<UploadDocumentResponse>, crate::Error> {
+        self.send_unmapped().await.map_err(crate::Error::from)
+    }
+
+    async fn send_unmapped(self) -> Result<ResponseValue<UploadDocumentResponse>, Error<ErrorResponse>> {
         let file = self.file.ok_or_else(|| Error::InvalidRequest("file was not set".into()))?;
         let mut form = Form::new();
         if let Some(metadata) = &self.document_metadata {
@@ -157,8 +166,8 @@ impl<'a> UploadDocument<'a> {
         let url = format!("{}/v2/documents", self.client.baseurl());
         let response = send(self.client, "upload_document", url, form).await?;
         match response.status().as_u16() {
-            200 => ResponseValue::from_response(response).await,
-            401 | 403 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            200 => crate::decode::response(response).await,
+            401 | 403 => Err(Error::ErrorResponse(crate::decode::response(response).await?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -194,8 +203,19 @@ impl<'a> UploadCompanyPreferences<'a> {
         self
     }
 
-    /// Sends `POST /v2/companies/{companyId}/vendor-preferences` as `multipart/form-data`.
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<ErrorResponse>> {
+    /// Sends `POST /v2/companies/{companyId}/vendor-preferences` as
+    /// `multipart/form-data`, with the client's bearer token, retries and
+    /// response checks.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error`]; `InvalidRequest` when `company_id` or `vendor_type`
+    /// was not set.
+    pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+        self.send_unmapped().await.map_err(crate::Error::from)
+    }
+
+    async fn send_unmapped(self) -> Result<ResponseValue<()>, Error<ErrorResponse>> {
         let company_id = self.company_id.ok_or_else(|| Error::InvalidRequest("company_id was not set".into()))?;
         let vendor_type = self.vendor_type.ok_or_else(|| Error::InvalidRequest("vendor_type was not set".into()))?;
         let mut form = Form::new();
@@ -208,7 +228,7 @@ impl<'a> UploadCompanyPreferences<'a> {
         let response = send(self.client, "upload_company_preferences", url, form).await?;
         match response.status().as_u16() {
             200 => Ok(ResponseValue::empty(response)),
-            401 | 403 | 404 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+            401 | 403 | 404 => Err(Error::ErrorResponse(crate::decode::response(response).await?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

@@ -83,8 +83,11 @@ impl Runtime {
         let (result, attempts) = self.attempts(http, request, started).instrument(span.clone()).await;
         span.record("attempts", attempts);
         span.record("latency_ms", started.elapsed().as_millis() as u64);
+        // A failure the SDK found itself has no HTTP status to log.
         if let Ok(response) = &result {
-            span.record("status", response.status().as_u16());
+            if response.extensions().get::<Arc<SdkFailure>>().is_none() {
+                span.record("status", response.status().as_u16());
+            }
         }
         result
     }
@@ -136,11 +139,11 @@ impl Runtime {
                         tracing::info!(attempt = attempts, "the API rejected the access token (401); retrying once with a new one");
                         continue;
                     }
-                    return (finish(outcome, token.as_deref(), &method).await, attempts);
+                    return (finish(outcome, token, &method).await, attempts);
                 }
                 Ok(response) => match retry_reason_for_status(response.status(), &method) {
                     Some(reason) if can_repeat => (reason, retry_after(response)),
-                    _ => return (finish(outcome, token.as_deref(), &method).await, attempts),
+                    _ => return (finish(outcome, token, &method).await, attempts),
                 },
                 Err(e) => match retry_reason_for_error(e, &method) {
                     Some(reason) if can_repeat => (reason, None),
@@ -153,7 +156,7 @@ impl Runtime {
                     tracing::info!(attempt = attempts, reason, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
                 }
-                None => return (finish(outcome, token.as_deref(), &method).await, attempts),
+                None => return (finish(outcome, token, &method).await, attempts),
             }
         }
     }
@@ -190,8 +193,58 @@ pub(crate) fn failure_response(failure: SdkFailure) -> Response {
     Response::from(response)
 }
 
-/// `body` with every occurrence of `secret` replaced by `[redacted]`.
-fn redact(body: Bytes, secret: &[u8]) -> Bytes {
+/// Prepares an answer for the generated code.
+///
+/// A success answer is passed on unread: [`crate::decode::response`] reads its
+/// body once, checks it and decodes it, and the extensions added here tell it
+/// the request's method and the token to redact. An error answer is read here,
+/// with any echo of the token redacted, and parsed as Spotnana's
+/// `ErrorResponse` when it is one, so that every error status (documented or
+/// not) reaches [`crate::Error::Api`] with it.
+async fn finish(outcome: reqwest::Result<Response>, sent: Option<Arc<Cached>>, method: &reqwest::Method) -> reqwest::Result<Response> {
+    let mut response = outcome?;
+    let status = response.status();
+    if status.is_success() {
+        let extensions = response.extensions_mut();
+        extensions.insert(RequestMethod(method.clone()));
+        if let Some(token) = sent {
+            extensions.insert(SentToken(token));
+        }
+        return Ok(response);
+    }
+    let version = response.version();
+    let url = response.url().clone();
+    // Moved out, not cloned: the body is all that is read from `response` now.
+    let headers = std::mem::take(response.headers_mut());
+    let mut extensions = std::mem::take(response.extensions_mut());
+    let body = match response.bytes().await {
+        Ok(body) => redact(body, sent.as_deref()),
+        Err(e) => {
+            let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let reason = format!("the body could not be read in full ({e})");
+            return Ok(failure_response(SdkFailure::Decode(DecodeError::new(Some(status), content_type, reason, &[]))));
+        }
+    };
+    if let Ok(error) = serde_json::from_slice::<ErrorResponse>(&body) {
+        extensions.insert(Arc::new(error));
+    }
+    // Handing reqwest the URL spares it parsing a placeholder one.
+    let mut rebuilt = http::Response::builder().status(status).version(version).url(url).body(body).unwrap_or_default();
+    *rebuilt.headers_mut() = headers;
+    rebuilt.extensions_mut().extend(extensions);
+    rebuilt.extensions_mut().insert(RequestMethod(method.clone()));
+    Ok(Response::from(rebuilt))
+}
+
+/// The token a request was sent with, kept on its success answer so that the
+/// body can be redacted where it is read.
+#[derive(Clone)]
+pub(crate) struct SentToken(Arc<Cached>);
+
+/// `body` with every echo of the access token `sent` replaced by `[redacted]`,
+/// so that no decoded value, error or log can carry it onward.
+pub(crate) fn redact(body: Bytes, sent: Option<&Cached>) -> Bytes {
+    let Some(secret) = sent.map(|t| t.token.expose_secret().as_bytes()) else { return body };
     if secret.is_empty() || memchr::memmem::find(&body, secret).is_none() {
         return body;
     }
@@ -206,57 +259,8 @@ fn redact(body: Bytes, secret: &[u8]) -> Bytes {
     Bytes::from(out)
 }
 
-fn is_json(content_type: Option<&str>) -> bool {
-    content_type.is_none_or(|ct| {
-        let essence = ct.split(';').next().unwrap_or("").trim().as_bytes();
-        let json_suffix = essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
-        essence.eq_ignore_ascii_case(b"application/json") || json_suffix
-    })
-}
-
-/// Reads the body so that bad bodies become typed errors that keep the status:
-/// a 2xx body must be JSON (an empty 204 becomes `null`, which a nullable
-/// response model reads as `None`), and an error body is parsed as Spotnana's
-/// `ErrorResponse` when it is one.
-///
-/// A body that echoes the bearer token sent with the request has it replaced by
-/// `[redacted]`, so no decoded value, error or log can carry it onward.
-async fn finish(outcome: reqwest::Result<Response>, sent: Option<&Cached>, method: &reqwest::Method) -> reqwest::Result<Response> {
-    let mut response = outcome?;
-    let status = response.status();
-    let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let decode_failure = |reason: String, body: &[u8]| {
-        Ok(failure_response(SdkFailure::Decode(DecodeError::new(Some(status), content_type.clone(), reason, body))))
-    };
-    let version = response.version();
-    let url = response.url().clone();
-    // Moved out, not cloned: the body is all that is read from `response` now.
-    let headers = std::mem::take(response.headers_mut());
-    let mut extensions = std::mem::take(response.extensions_mut());
-    let mut body = match response.bytes().await {
-        Ok(body) => body,
-        Err(e) => return decode_failure(format!("the body could not be read in full ({e})"), &[]),
-    };
-    if let Some(token) = sent {
-        body = redact(body, token.token.expose_secret().as_bytes());
+impl SentToken {
+    pub(crate) fn cached(&self) -> &Cached {
+        &self.0
     }
-    if status.is_success() {
-        if body.is_empty() {
-            if status == StatusCode::NO_CONTENT {
-                body = Bytes::from_static(b"null");
-            }
-        } else if !is_json(content_type.as_deref()) {
-            return decode_failure(format!("expected application/json, got {}", content_type.as_deref().unwrap_or("?")), &body);
-        } else if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&body) {
-            return decode_failure(format!("malformed JSON: {e}"), &body);
-        }
-    } else if let Ok(error) = serde_json::from_slice::<ErrorResponse>(&body) {
-        extensions.insert(Arc::new(error));
-    }
-    // Handing reqwest the URL spares it parsing a placeholder one.
-    let mut rebuilt = http::Response::builder().status(status).version(version).url(url).body(body).unwrap_or_default();
-    *rebuilt.headers_mut() = headers;
-    rebuilt.extensions_mut().extend(extensions);
-    rebuilt.extensions_mut().insert(RequestMethod(method.clone()));
-    Ok(Response::from(rebuilt))
 }

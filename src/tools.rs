@@ -25,7 +25,7 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 
-use crate::error::DecodeError;
+use crate::generated::types::ErrorResponse;
 use crate::generated::Client;
 use crate::Error;
 
@@ -260,12 +260,11 @@ impl Client {
         if !status.is_success() {
             return Err(Error::from(progenitor_client::Error::UnexpectedResponse(response)));
         }
-        let content_type = response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
-        let bytes = response.bytes().await.map_err(crate::error::from_reqwest)?;
-        if bytes.is_empty() {
+        if response.content_length() == Some(0) && status != reqwest::StatusCode::NO_CONTENT {
             return Ok(Value::Null);
         }
-        serde_json::from_slice(&bytes).map_err(|e| Error::Decode(DecodeError::new(Some(status), content_type, e.to_string(), &bytes)))
+        let value = crate::decode::response::<Value, ErrorResponse>(response).await.map_err(Error::from)?;
+        Ok(value.into_inner())
     }
 }
 
