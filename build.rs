@@ -32,6 +32,12 @@ fn main() -> ExitCode {
     for api in features::APIS {
         println!("cargo:rerun-if-env-changed=CARGO_FEATURE_{}", api.to_uppercase());
     }
+    // `cfg(spotnana_operations)`: some API is on, so generated methods exist
+    // (the code only they call is unused without one).
+    println!("cargo:rustc-check-cfg=cfg(spotnana_operations)");
+    if !features::enabled().is_empty() {
+        println!("cargo:rustc-cfg=spotnana_operations");
+    }
     match generate() {
         Ok(lines) => {
             if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {

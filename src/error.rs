@@ -165,6 +165,7 @@ impl DecodeError {
 
     /// Marks the error as the answer to a `method` request that Spotnana
     /// reported as successful.
+    #[cfg_attr(not(spotnana_operations), allow(dead_code))]
     pub(crate) fn may_have_been_applied(mut self, method: reqwest::Method) -> Self {
         self.applied = Some(method);
         self
