@@ -20,6 +20,8 @@ mod null_when_unset;
 mod open_enums;
 #[path = "build/open_unions.rs"]
 mod open_unions;
+#[path = "build/pagination.rs"]
+mod pagination;
 #[path = "build/send.rs"]
 mod send;
 
@@ -95,6 +97,9 @@ fn generate() -> Result<usize, String> {
         .is_some_and(|paths| !paths.is_empty());
     let decoded = decode::apply(&mut file, has_operations)?;
     let sends = send::apply(null_when_unset::module(&mut file.items, "builder")?, has_operations)?;
+    let paging = pagination::methods_for(&file.items, &document)?;
+    let paginated = paging.len();
+    null_when_unset::module(&mut file.items, "builder")?.extend(paging);
     let types = null_when_unset::module(&mut file.items, "types")?;
     let enums = open_enums::apply(types)?;
     let unions = open_unions::apply(types)?;
@@ -105,7 +110,7 @@ fn generate() -> Result<usize, String> {
     let code = prettyplease::unparse(&file);
     let lines = code.lines().count();
     if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {
-        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode; {sends} sends return crate::Error");
+        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode; {sends} sends return crate::Error; {paginated} lists page themselves");
     }
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);

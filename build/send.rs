@@ -64,7 +64,7 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
 }
 
 /// `T` of a `Result<ResponseValue<T>, _>` return type.
-fn success_type(output: &ReturnType) -> Option<Type> {
+pub fn success_type(output: &ReturnType) -> Option<Type> {
     let ReturnType::Type(_, ty) = output else { return None };
     let result = last_segment_args(ty, "Result")?;
     let GenericArgument::Type(value) = result.first()? else { return None };

@@ -21,6 +21,7 @@ mod secret;
 #[cfg(any(feature = "sandbox", feature = "schemars"))]
 mod spec;
 mod multipart;
+pub mod pagination;
 mod token_cache;
 #[cfg(feature = "schemars")]
 mod tools;

@@ -25,7 +25,14 @@ struct Inner {
 
 impl Companies {
     /// Answers a company operation, or `None` for every other operation.
-    pub(super) fn handle(&self, spec: &Spec, operation: &str, params: &HashMap<String, String>, body: Option<&Value>) -> Option<Answer> {
+    pub(super) fn handle(
+        &self,
+        spec: &Spec,
+        operation: &str,
+        params: &HashMap<String, String>,
+        query: &HashMap<String, String>,
+        body: Option<&Value>,
+    ) -> Option<Answer> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let id = params.get("companyId").cloned();
         let answer = |status, body| Some(Answer { status, body });
@@ -43,8 +50,17 @@ impl Companies {
             ("listCompanies", _) => {
                 let mut companies: Vec<&(u64, Value)> = inner.stored.values().collect();
                 companies.sort_by_key(|(serial, _)| *serial);
-                let elements: Vec<Value> = companies.iter().map(|(_, c)| json!({ "id": c["id"]["id"], "name": c["name"] })).collect();
-                answer(200, Some(json!({ "length": elements.len(), "totalNumResults": elements.len(), "elements": elements })))
+                // Paged as the spec says: `offset` (default 0), `limit` (default and at most 100).
+                let number = |name: &str, default: usize| query.get(name).and_then(|v| v.parse::<usize>().ok()).unwrap_or(default);
+                let (offset, limit) = (number("offset", 0), number("limit", 100).min(100));
+                let total = companies.len();
+                let elements: Vec<Value> = companies
+                    .iter()
+                    .skip(offset)
+                    .take(limit)
+                    .map(|(_, c)| json!({ "id": c["id"]["id"], "name": c["name"] }))
+                    .collect();
+                answer(200, Some(json!({ "length": elements.len(), "totalNumResults": total, "elements": elements })))
             }
             (_, Some(id)) if inner.deleted.contains(&id) && operation.ends_with("Company") => {
                 answer(404, Some(error_body("COMPANY_NOT_FOUND", "no company with this id", Some(&id))))

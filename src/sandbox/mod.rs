@@ -172,6 +172,7 @@ impl SandboxBuilder {
             companies: companies::Companies::default(),
             responses: self.responses,
             turns: AtomicUsize::new(0),
+            calls: std::sync::Mutex::default(),
         });
         let serving = state.clone();
         let task = tokio::spawn(async move {
@@ -242,6 +243,12 @@ impl Sandbox {
         self.state.tokens.requests()
     }
 
+    /// How many authenticated requests for `operation_id` the sandbox has
+    /// answered (with any status): for tests that count what the SDK sends.
+    pub fn requests(&self, operation_id: &str) -> usize {
+        self.state.calls.lock().unwrap_or_else(|p| p.into_inner()).get(operation_id).copied().unwrap_or(0)
+    }
+
     /// Invalidates every token issued so far, as a revocation or a secret
     /// rotation at Spotnana would: the next API call with one gets 401.
     pub fn revoke_tokens(&self) {
@@ -276,6 +283,8 @@ struct State {
     responses: Responses,
     /// Answers synthesised so far in full mode: each picks the next union branch.
     turns: AtomicUsize,
+    /// Authenticated requests answered, by operation id.
+    calls: std::sync::Mutex<HashMap<String, usize>>,
 }
 
 type Reply = hyper::Response<Full<Bytes>>;
@@ -345,6 +354,7 @@ impl State {
         } else {
             Some(Value::Null)
         };
+        *self.calls.lock().unwrap_or_else(|p| p.into_inner()).entry(route.id.clone()).or_default() += 1;
         let incoming = Incoming { query, headers: &parts.headers, body };
         if let Err(missing) = self.spec.validate(route, &incoming) {
             let detail = missing.join(", ");
@@ -352,7 +362,7 @@ impl State {
         }
         let answer = self
             .companies
-            .handle(self.spec, &route.id, &params, incoming.body.as_ref())
+            .handle(self.spec, &route.id, &params, &incoming.query, incoming.body.as_ref())
             .unwrap_or_else(|| self.spec.success(route, self.fill()));
         let Answer { status, body } = answer;
         reply(status, body.as_ref(), &[])

@@ -41,12 +41,13 @@ fn install_prism(root: &Path) -> Result<(), String> {
 const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "--nocapture"];
 
 /// Runs the whole test suite: every test with the default features, the
-/// sandbox tests with `company` alone and with no API, the `schemars`
+/// pagination example, the sandbox tests with `company` alone and with no API, the `schemars`
 /// feature's tests and example, then the Prism suite.
 pub fn run_all(root: &Path) -> Result<(), String> {
     install_prism(root)?;
     // `--timings` keeps cargo's per-crate build report (target/cargo-timings/).
     run(root, &cargo(), &["test", "--workspace", "--timings"], &[])?;
+    run(root, &cargo(), &["run", "--example", "pagination"], &[])?;
     reduced_feature_tests(root)?;
     run(root, &cargo(), &["test", "--features", "schemars", "--test", "tools"], &[])?;
     run(root, &cargo(), &["run", "--features", "schemars", "--example", "tools"], &[])?;

@@ -9,6 +9,7 @@ pub mod features;
 mod merge;
 mod names;
 mod oneof;
+mod pagination;
 mod repair;
 pub mod report;
 mod walk;
@@ -128,6 +129,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     repair::response_kinds(&mut document, &mut report)?;
     repair::handwritten_bodies(&mut document, &mut report);
     names::typify_collisions(&mut document, &mut report);
+    pagination::tag(&mut document, &mut report);
     features::schema_apis(&mut document, &mut report);
     let feature_facts = std::mem::take(&mut report.facts);
 
