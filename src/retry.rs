@@ -17,7 +17,10 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::{Method, StatusCode};
 
-/// How failed calls are retried. See the [module docs](self) for what is retried.
+/// How failed calls are retried: 429s for every method (honouring
+/// `Retry-After`), and 502, 503, 504, timeouts and dropped connections only for
+/// GET, PUT, DELETE and HEAD, so that a POST that may have reached Spotnana is
+/// never sent twice.
 ///
 /// Defaults: 4 attempts in all, waits from 250 ms doubling to at most 8 s, and no
 /// retry that would start more than 30 s after the first attempt.

@@ -265,7 +265,7 @@ impl Sandbox {
     }
 
     /// A minimal request body that the sandbox accepts for `operation_id`; see
-    /// [`example_request`](crate::sandbox::example_request).
+    /// [`crate::sandbox::example_request`].
     pub fn example_request(&self, operation_id: &str) -> Option<Value> {
         example_request(operation_id)
     }

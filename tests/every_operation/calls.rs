@@ -4,6 +4,7 @@
 // request body built from the spec's schema. Each call exists when one of
 // its APIs' cargo features is on.
 
+#[allow(unused_imports)]
 use spotnana::{types, Client, Error};
 
 use super::Inputs;

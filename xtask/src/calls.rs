@@ -143,6 +143,7 @@ pub fn render(doc: &Value) -> Result<String, String> {
          // One call per operation ({count}), with every required parameter set and a\n\
          // request body built from the spec's schema. Each call exists when one of\n\
          // its APIs' cargo features is on.\n\n\
+         #[allow(unused_imports)]\n\
          use spotnana::{{types, Client, Error}};\n\n\
          use super::Inputs;\n\n\
          /// The literal given to each path parameter, per operation.\n\
