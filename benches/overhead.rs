@@ -12,6 +12,7 @@
 //! Variants are interleaved round by round so machine noise hits both alike.
 
 #[path = "../tests/support/server.rs"]
+#[allow(dead_code)] // the bench uses only part of the test server
 mod server;
 
 use std::sync::Arc;
