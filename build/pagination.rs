@@ -52,18 +52,106 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
         })
         .ok_or(format!("no builder {builder} with a send method"))?;
     let fields = builder_fields(builders, &builder)?;
-    let (start, size) = (ident(&snake(text("start")?)), ident(&snake(text("size")?)));
-    for field in [&start, &size] {
-        if !fields.contains(field) {
-            return Err(format!("builder {builder} has no field `{field}`"));
-        }
-    }
-    let default_size = tag.get("defaultSize").and_then(Value::as_i64).ok_or("the tag has no `defaultSize`")?;
-    let (first, variant) = match text("style")? {
-        "offset" => (0i64, ident("Offset")),
-        "page" => (1i64, ident("Page")),
+    let default_size = tag.get("defaultSize").and_then(Value::as_i64);
+    let style = text("style")?;
+    let (first, variant) = match style {
+        "offset" => (quote::quote!(Cursor::Offset), ident("Offset")),
+        "page" => (quote::quote!(Cursor::Page), ident("Page")),
+        "token" => (quote::quote!(Cursor::Token), ident("Token")),
         other => return Err(format!("unknown style {other}")),
     };
+    let start_at: i64 = if style == "page" { 1 } else { 0 };
+    let default_size_expr = match default_size {
+        Some(size) => quote::quote!(Some(#size)),
+        None => quote::quote!(None),
+    };
+
+    let in_query = text("in")? == "query";
+    let receiver = if in_query { quote::quote!(mut self) } else { quote::quote!(self) };
+    let (prepare, fetch): (proc_macro2::TokenStream, proc_macro2::TokenStream) = match text("in")? {
+        "query" => {
+            let (start, size) = (ident(&snake(text("start")?)), ident(&snake(text("size")?)));
+            for field in [&start, &size] {
+                if !fields.iter().any(|(name, _)| name == field) {
+                    return Err(format!("builder {builder} has no field `{field}`"));
+                }
+            }
+            let prepare = quote::quote! {
+                let size = match &self.#size { Ok(Some(value)) => Some(PageParam::to_i64(*value)), _ => #default_size_expr };
+                // Always sent: the end condition needs the page size the server used.
+                if let Some(size) = size {
+                    self.#size = PageParam::from_i64(size).map(Some);
+                }
+                let first = #first(match &self.#start { Ok(Some(value)) => PageParam::to_i64(*value), _ => #start_at });
+            };
+            let fetch = quote::quote! {
+                let mut request = self.clone();
+                if let Cursor::#variant(at) = cursor {
+                    request.#start = PageParam::from_i64(at).map(Some);
+                }
+                Box::pin(request.send())
+            };
+            (prepare, fetch)
+        }
+        "body" => {
+            let body_ty = fields
+                .iter()
+                .find(|(name, _)| name == "body")
+                .map(|(_, ty)| ty)
+                .ok_or(format!("builder {builder} has no body"))?;
+            let request = request_type(body_ty).ok_or(format!("builder {builder}'s body is not a Result of a type"))?;
+            let start = text("start")?;
+            let sized = tag.get("size").and_then(Value::as_str);
+            let base = if sized.is_some() { quote::quote!(mut base) } else { quote::quote!(base) };
+            let size = match sized {
+                Some(pointer) => quote::quote! {
+                    let size = json_int(&base, #pointer).or(#default_size_expr);
+                    // Always sent: the end condition needs the page size the server used.
+                    if let Some(size) = size {
+                        json_set(&mut base, #pointer, size.into());
+                    }
+                },
+                None => quote::quote!(let size = None;),
+            };
+            let (first, set) = if style == "token" {
+                let template = tag.get("tokenRequest").map(Value::to_string).ok_or("the tag has no `tokenRequest`")?;
+                let field = text("tokenField")?;
+                (
+                    quote::quote!(let first = Cursor::Token(None);),
+                    quote::quote! {
+                        if let Cursor::Token(Some(token)) = &cursor {
+                            json_set(&mut body, #start, token_request(#template, #field, token));
+                        }
+                    },
+                )
+            } else {
+                (
+                    quote::quote!(let first = #first(json_int(&base, #start).unwrap_or(#start_at));),
+                    quote::quote! {
+                        if let Cursor::#variant(at) = cursor {
+                            json_set(&mut body, #start, at.into());
+                        }
+                    },
+                )
+            };
+            let prepare = quote::quote! {
+                use crate::pagination::{json_body, json_int, json_set, json_typed, token_request};
+                let #base = json_body(self.body.clone().and_then(|body| types::#request::try_from(body).map_err(|e| e.to_string())));
+                #size
+                #first
+            };
+            let fetch = quote::quote! {
+                let mut body = base.clone();
+                #set
+                let mut request = self.clone();
+                request.body = json_typed::<types::#request>(body).map(Into::into);
+                Box::pin(request.send())
+            };
+            (prepare, fetch)
+        }
+        other => return Err(format!("unknown place {other}")),
+    };
+
     let items_field = ident(&snake(text("items")?));
     let (item, optional) = items_type(types, &page, &items_field)?;
     let (take, count): (syn::Expr, syn::Expr) = if optional {
@@ -71,33 +159,52 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
     } else {
         (syn::parse_quote!(page.#items_field), syn::parse_quote!(page.#items_field.len()))
     };
+    let total = match tag.get("total").and_then(Value::as_str) {
+        Some(pointer) => {
+            let at = navigate(types, &page, pointer)?;
+            quote::quote!(#at.map(|total| PageParam::to_i64(*total)))
+        }
+        None => quote::quote!(None),
+    };
+    let next_token = match tag.get("nextToken").and_then(Value::as_str) {
+        Some(pointer) => {
+            let at = navigate(types, &page, pointer)?;
+            quote::quote!(#at.map(|token| token.to_string()))
+        }
+        None => quote::quote!(None),
+    };
+    let ends = match (style, tag.get("total").is_some()) {
+        ("token", _) => "after a page with no next-page token".to_string(),
+        (_, true) => "when the answer's count of the list is reached, or on an empty page".to_string(),
+        (_, false) => "after a page shorter than the page size".to_string(),
+    };
+    let sizes = match (tag.get("size").and_then(Value::as_str), default_size) {
+        (Some(size), Some(default)) => format!(" Pages hold `{size}` items ({default} unless set)."),
+        (Some(size), None) => format!(" Pages hold `{size}` items."),
+        _ => String::new(),
+    };
     let pages_doc = format!(
         " Every page of this list, as a [`Stream`](futures_core::Stream) of whole answers: one request per page, sent \
-         when the stream is polled for it, with the client's token and retries. Pages hold `{size}` items ({default_size} \
-         unless set) and start at `{start}`; the stream ends after a page with fewer items, or after an error."
+         when the stream is polled for it, with the client's token and retries.{sizes} The first page is the one the \
+         request asks for; the stream ends {ends}, or after an error."
     );
-    let stream_doc = " Every item of this list, page after page, as a [`Stream`](futures_core::Stream) (see `pages()`). \
-                      A failed request is an item of its own, after the items of the pages before it.";
+    let stream_doc = format!(
+        " Every item of this list (`{}` of each page), page after page, as a [`Stream`](futures_core::Stream) (see \
+         `pages()`). A failed request is an item of its own, after the items of the pages before it.",
+        text("items")?
+    );
     Ok(syn::parse_quote! {
         impl<'a> #builder<'a> {
             #[doc = #pages_doc]
-            pub fn pages(mut self) -> crate::pagination::Pages<'a, #page> {
-                use crate::pagination::{Cursor, PageParam};
-                let size = match &self.#size { Ok(Some(value)) => PageParam::to_i64(*value), _ => #default_size };
-                // Always sent: the end condition needs the page size the server used.
-                self.#size = PageParam::from_i64(size).map(Some);
-                let first = match &self.#start { Ok(Some(value)) => PageParam::to_i64(*value), _ => #first };
+            pub fn pages(#receiver) -> crate::pagination::Pages<'a, #page> {
+                #[allow(unused_imports)]
+                use crate::pagination::{Cursor, PageInfo, PageParam};
+                #prepare
                 crate::pagination::Pages::new(
-                    Cursor::#variant(first),
+                    first,
                     size,
-                    |page| #count,
-                    Box::new(move |cursor| {
-                        let mut request = self.clone();
-                        if let Cursor::#variant(at) = cursor {
-                            request.#start = PageParam::from_i64(at).map(Some);
-                        }
-                        Box::pin(request.send())
-                    }),
+                    |page| PageInfo { items: #count, total: #total, next_token: #next_token },
+                    Box::new(move |cursor| { #fetch }),
                 )
             }
             #[doc = #stream_doc]
@@ -108,6 +215,42 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
     })
 }
 
+/// `types::X` for a builder's body field of type `Result<types::builder::X, String>`
+/// (or `Result<types::X, String>`).
+fn request_type(ty: &Type) -> Option<Ident> {
+    let inner = only_argument(ty, "Result")?;
+    let Type::Path(path) = inner else { return None };
+    Some(path.path.segments.last()?.ident.clone())
+}
+
+/// An expression of type `Option<&Leaf>` for the field at `pointer` (a JSON
+/// pointer of property names) in `page: &Root`, stepping through `Option`s.
+fn navigate(types: &[Item], root: &Type, pointer: &str) -> Result<proc_macro2::TokenStream, String> {
+    let mut expr = quote::quote!(Some(page));
+    let mut ty = root.clone();
+    for name in pointer.split('/').skip(1) {
+        let field = ident(&snake(name));
+        let Type::Path(path) = &ty else { return Err(format!("{pointer}: not a named type at `{name}`")) };
+        let owner = &path.path.segments.last().ok_or("an empty type")?.ident;
+        let field_ty = struct_fields(types, owner)?
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, t)| t)
+            .ok_or(format!("{pointer}: no field `{field}` in types::{owner}"))?;
+        match only_argument(&field_ty, "Option") {
+            Some(inner) => {
+                expr = quote::quote!(#expr.and_then(|at| at.#field.as_ref()));
+                ty = inner;
+            }
+            None => {
+                expr = quote::quote!(#expr.map(|at| &at.#field));
+                ty = field_ty;
+            }
+        }
+    }
+    Ok(expr)
+}
+
 fn ident(name: &str) -> Ident {
     Ident::new(name, proc_macro2::Span::call_site())
 }
@@ -116,17 +259,22 @@ fn is_type(ty: &Type, name: &Ident) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == *name))
 }
 
-fn builder_fields(builders: &[Item], name: &Ident) -> Result<Vec<Ident>, String> {
-    builders
+fn builder_fields(builders: &[Item], name: &Ident) -> Result<Vec<(Ident, Type)>, String> {
+    struct_fields(builders, name).map_err(|_| format!("no builder struct {name}"))
+}
+
+/// The named fields of the struct `name` among `items`.
+fn struct_fields(items: &[Item], name: &Ident) -> Result<Vec<(Ident, Type)>, String> {
+    items
         .iter()
         .find_map(|item| match item {
             Item::Struct(s) if s.ident == *name => match &s.fields {
-                Fields::Named(named) => Some(named.named.iter().filter_map(|f| f.ident.clone()).collect()),
+                Fields::Named(named) => Some(named.named.iter().filter_map(|f| Some((f.ident.clone()?, f.ty.clone()))).collect()),
                 _ => None,
             },
             _ => None,
         })
-        .ok_or(format!("no builder struct {name}"))
+        .ok_or(format!("no struct {name}"))
 }
 
 /// The item type of `page`'s `field` (`Vec<T>` or `Option<Vec<T>>`) as a

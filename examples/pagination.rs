@@ -2,7 +2,8 @@
 //!
 //! Pages through a list without writing the loop: against the local sandbox
 //! (no network), it creates 25 companies, then reads them back 10 at a time,
-//! first item by item with `stream()`, then page by page with `pages()`.
+//! first item by item with `stream()`, then page by page with `pages()`;
+//! then 23 events, a list that pages in its request body.
 //! Each page is one request, sent only when the stream is polled for it.
 
 use std::future::poll_fn;
@@ -10,7 +11,7 @@ use std::pin::Pin;
 
 use futures_core::Stream;
 use spotnana::sandbox::Sandbox;
-use spotnana::types::{CompanyRole, CreateCompanyRequest};
+use spotnana::types::{CompanyRole, CreateCompanyRequest, ListEventsRequest};
 
 /// The next item of a stream (what `futures::StreamExt::next` does).
 async fn next<S: Stream + Unpin>(stream: &mut S) -> Option<S::Item> {
@@ -47,5 +48,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let page = page?;
         println!("page: HTTP {}, {} companies", page.status(), page.elements.len());
     }
+
+    // Lists that carry their position in the request body page the same way.
+    sandbox.add_list_items("listEvents", 23)?;
+    let mut events = client.list_events().body(ListEventsRequest::builder().limit(10)).stream();
+    let mut count = 0;
+    while let Some(event) = next(&mut events).await {
+        event?;
+        count += 1;
+    }
+    println!("{count} events in all, {} list requests", sandbox.requests("listEvents"));
     Ok(())
 }

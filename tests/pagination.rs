@@ -1,8 +1,11 @@
 //! Lists that page themselves: `pages()` and `stream()` on the builders of
 //! the operations `cargo xtask regen` found paginated, against the sandbox's
-//! stateful companies and a scripted server on 127.0.0.1.
+//! stateful companies and lists, and a scripted server on 127.0.0.1.
 
 mod support;
+
+#[path = "every_operation/streams.rs"]
+mod streams;
 
 use std::collections::HashSet;
 use std::future::poll_fn;
@@ -11,8 +14,9 @@ use std::pin::Pin;
 use futures_core::Stream;
 use serde_json::json;
 use spotnana::sandbox::Sandbox;
-use spotnana::types::{CompanyRole, CreateCompanyRequest};
+use spotnana::types::{self, CompanyRole, CreateCompanyRequest};
 use spotnana::{Client, RetryPolicy};
+use support::inputs::Inputs;
 use support::server::{Reply, TestServer};
 
 /// The next item of `stream`, as `StreamExt::next` would give it.
@@ -68,13 +72,177 @@ async fn an_empty_list_is_no_items_in_one_request() {
 }
 
 #[tokio::test]
-async fn a_list_of_exactly_one_page_takes_one_more_request_to_see_its_end() {
+async fn a_list_that_fills_its_last_page_ends_on_the_length_the_answer_gives() {
     let sandbox = Sandbox::start().await.expect("the sandbox starts");
     let client = sandbox.client().expect("a client");
     create_companies(&client, 20).await;
     let items = collect(client.list_companies().limit(10).stream()).await;
     assert_eq!(items.len(), 20);
-    assert_eq!(sandbox.requests("listCompanies"), 3, "10, 10, then an empty page");
+    assert_eq!(sandbox.requests("listCompanies"), 2, "totalNumResults says 20 after the second page of 10");
+}
+
+/// `getApiUsers` answers no length: only a short (here empty) page ends it.
+#[tokio::test]
+async fn without_a_length_a_full_last_page_takes_one_more_request() {
+    let sandbox = Sandbox::start().await.expect("the sandbox starts");
+    let client = sandbox.client().expect("a client");
+    sandbox.add_list_items("getApiUsers", 20).expect("getApiUsers pages");
+    let items = collect(client.get_api_users().limit(10).stream()).await;
+    assert_eq!(items.len(), 20);
+    assert_eq!(sandbox.requests("getApiUsers"), 3, "10, 10, then an empty page");
+}
+
+/// Every operation `cargo xtask regen` tagged, called as the every-operation
+/// test calls it, reads a list of two pages and three items to its end: each
+/// item once, in three requests.
+#[test]
+fn every_paginated_operation_streams_its_whole_list() {
+    support::on_big_stack(async {
+        let doc = support::spec();
+        let paginated: Vec<support::Operation> =
+            support::enabled_operations(&doc).into_iter().filter(|op| op.op.get("x-spotnana-pagination").is_some()).collect();
+        if cfg!(feature = "all-apis") {
+            assert_eq!(paginated.len(), 20, "regen tags 20 operations");
+        }
+        let inputs = Inputs::default();
+        let mut failures = Vec::new();
+        for op in &paginated {
+            assert!(streams::PAGINATED.contains(&op.id.as_str()), "{} has a generated stream call", op.id);
+            let tag = &op.op["x-spotnana-pagination"];
+            // The page size the stream asks for: the spec's default, else the sandbox's 10.
+            let page = tag["defaultSize"].as_u64().map_or(10, |s| s as usize);
+            let length = 2 * page + 3;
+            let sandbox = Sandbox::start().await.expect("the sandbox starts");
+            let client = sandbox.client().expect("a client");
+            sandbox.add_list_items(&op.id, length).expect("a paginated operation takes items");
+            let mut items = Vec::new();
+            let outcome = streams::stream(&client, &inputs, &op.id, &mut items).await;
+            let distinct: HashSet<&String> = items.iter().collect();
+            let requests = sandbox.requests(&op.id);
+            if outcome.is_err() || items.len() != length || distinct.len() != length || requests != 3 {
+                failures.push(format!(
+                    "{}: {} items ({} distinct) of {length} in {requests} requests, {outcome:?}",
+                    op.id,
+                    items.len(),
+                    distinct.len()
+                ));
+            }
+        }
+        println!("{} of {} paginated operations streamed their whole list", paginated.len() - failures.len(), paginated.len());
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    });
+}
+
+#[tokio::test]
+async fn a_list_that_pages_in_its_body_is_read_whole() {
+    let sandbox = Sandbox::start().await.expect("the sandbox starts");
+    let client = sandbox.client().expect("a client");
+    sandbox.add_list_items("listUsersV3", 250).expect("listUsersV3 pages");
+    // The body is a company's or a TMC's list; `pagination` is required in both.
+    let body: types::ListUsersV3Request = serde_json::from_value(json!({
+        "companyId": { "id": "00000000-0000-4000-8000-000000000001" },
+        "pagination": { "limit": 100 },
+    }))
+    .expect("a list-users request");
+    let users = collect(client.list_users_v3().body(body).stream()).await;
+    let ids: HashSet<String> = users.iter().map(|u| serde_json::to_string(u.as_ref().expect("every page loads")).expect("JSON")).collect();
+    assert_eq!((users.len(), ids.len()), (250, 250));
+    assert_eq!(sandbox.requests("listUsersV3"), 3, "pages of 100, 100 and 50");
+}
+
+#[tokio::test]
+async fn body_offsets_start_where_the_caller_says() {
+    let sandbox = Sandbox::start().await.expect("the sandbox starts");
+    let client = sandbox.client().expect("a client");
+    sandbox.add_list_items("listEvents", 25).expect("listEvents pages");
+    let body = types::ListEventsRequest::builder().offset(5).limit(4);
+    let pages = collect(client.list_events().body(body).pages()).await;
+    let sizes: Vec<usize> = pages.iter().map(|p| p.as_ref().expect("a page").events.len()).collect();
+    assert_eq!(sizes, [4, 4, 4, 4, 4], "20 events after the first 5, 4 at a time");
+    assert_eq!(sandbox.requests("listEvents"), 5);
+}
+
+#[tokio::test]
+async fn a_token_list_follows_next_page_tokens_to_the_end() {
+    let sandbox = Sandbox::start().await.expect("the sandbox starts");
+    let client = sandbox.client().expect("a client");
+    sandbox.add_list_items("hotelSearch", 45).expect("hotelSearch pages");
+    let mut body = spotnana::sandbox::example_request("hotelSearch").expect("hotelSearch takes a body");
+    body["paginationParams"] = json!({ "requestType": "PAGE_SIZE", "pageSize": 20 });
+    let body: types::HotelSearchRequest = serde_json::from_value(body).expect("a hotel search");
+    let pages = collect(client.hotel_search().body(body).pages()).await;
+    let sizes: Vec<usize> = pages.iter().map(|p| p.as_ref().expect("a page").hotels.len()).collect();
+    assert_eq!(sizes, [20, 20, 5]);
+    assert_eq!(sandbox.requests("hotelSearch"), 3);
+}
+
+#[tokio::test]
+async fn an_empty_body_paged_list_is_no_items_in_one_request() {
+    let sandbox = Sandbox::start().await.expect("the sandbox starts");
+    let client = sandbox.client().expect("a client");
+    sandbox.add_list_items("listEventTemplates", 0).expect("listEventTemplates pages");
+    let items = collect(client.list_event_templates().body(types::ListEventTemplatesRequest::builder()).stream()).await;
+    assert!(items.is_empty(), "{items:?}");
+    assert_eq!(sandbox.requests("listEventTemplates"), 1);
+}
+
+#[tokio::test]
+async fn only_paginated_operations_take_list_items() {
+    let sandbox = Sandbox::start().await.expect("the sandbox starts");
+    let error = sandbox.add_list_items("readCompany", 3).expect_err("readCompany does not page");
+    assert!(error.to_string().contains("readCompany") && error.to_string().contains("NORMALIZATION.md"), "{error}");
+}
+
+/// A token-paged list whose second page fails: the items of the first page,
+/// then the error, then the end. The second request asks for the token.
+#[tokio::test]
+async fn an_error_after_a_page_token_arrives_after_the_first_pages_items() {
+    let server = TestServer::start(|request| {
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+        match body.pointer("/paginationParams/pageToken") {
+            None => {
+                let mut page = spotnana::sandbox::example_response("hotelSearch", spotnana::sandbox::Responses::Minimal).unwrap_or_default();
+                let full = spotnana::sandbox::example_response("hotelSearch", spotnana::sandbox::Responses::Full).unwrap_or_default();
+                let hotel = full["hotels"][0].clone();
+                page["hotels"] = json!([hotel.clone(), hotel.clone(), hotel]);
+                page["paginationParams"] = json!({ "currentPageSize": 3, "nextPageToken": "token-2" });
+                Reply::json(200, page)
+            }
+            Some(_) => Reply::json(503, json!({ "debugIdentifier": "dbg-token-2", "errorMessages": [{ "errorCode": "UNAVAILABLE", "message": "try later" }] })),
+        }
+    })
+    .await;
+    let client = Client::builder()
+        .with_base_url(server.url())
+        .with_static_token("a-static-token")
+        .with_retry_policy(RetryPolicy::disabled())
+        .build()
+        .expect("a client");
+    let body: types::HotelSearchRequest =
+        serde_json::from_value(spotnana::sandbox::example_request("hotelSearch").expect("a body")).expect("a hotel search");
+    let items = collect(client.hotel_search().body(body).stream()).await;
+    assert_eq!(items.len(), 4, "three hotels, then the error: {items:?}");
+    assert!(items[..3].iter().all(Result::is_ok));
+    let error = items[3].as_ref().expect_err("page 2 failed");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let second: serde_json::Value = serde_json::from_slice(&requests[1].body).expect("a JSON body");
+    assert_eq!(second["paginationParams"], json!({ "requestType": "PAGE_TOKEN", "pageToken": "token-2" }));
+    assert_eq!(second["searchParams"], serde_json::from_slice::<serde_json::Value>(&requests[0].body).expect("JSON")["searchParams"], "the rest of the body is kept");
+}
+
+#[tokio::test]
+async fn page_numbers_read_a_seeded_list_of_legal_entities() {
+    let sandbox = Sandbox::start().await.expect("the sandbox starts");
+    let client = sandbox.client().expect("a client");
+    sandbox.add_list_items("listLegalEntities", 250).expect("listLegalEntities pages");
+    let company = "00000000-0000-4000-8000-000000000001";
+    let size = std::num::NonZeroU32::new(100).expect("not zero");
+    let items = collect(client.list_legal_entities().company_id(company).page_size(size).stream()).await;
+    let distinct: HashSet<String> = items.iter().map(|e| serde_json::to_string(e.as_ref().expect("loads")).expect("JSON")).collect();
+    assert_eq!((items.len(), distinct.len()), (250, 250));
+    assert_eq!(sandbox.requests("listLegalEntities"), 3);
 }
 
 #[tokio::test]

@@ -38,6 +38,7 @@ fn checked_in_spec_is_what_regen_writes() {
         ("openapi/spotnana.json", &rendered.spec),
         ("openapi/NORMALIZATION.md", &rendered.report),
         ("tests/every_operation/calls.rs", &rendered.calls),
+        ("tests/every_operation/streams.rs", &rendered.streams),
     ] {
         let have = std::fs::read_to_string(root().join(file)).unwrap_or_default();
         assert!(have == *want, "{file} is out of date: run `cargo xtask regen` and commit");

@@ -18,12 +18,16 @@
 //! - **Companies are stateful.** `createCompany`, `listCompanies`, `readCompany`,
 //!   `updateCompany` and `deleteCompany` keep what you create, so reading back a
 //!   company returns it.
+//! - **Lists page.** [`Sandbox::add_list_items`] fills the list of any
+//!   paginated operation (events, users, legal entities, trips, hotels, ...);
+//!   it then answers page by page, as Spotnana does, so `pages()` and
+//!   `stream()` can be tried on lists longer than a page.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = spotnana::sandbox::Sandbox::start().await?;
 //! let client = sandbox.client()?;
-//! let companies = client.list_companies().send().await.map_err(spotnana::Error::from)?;
+//! let companies = client.list_companies().send().await?;
 //! # let _ = companies;
 //! # Ok(()) }
 //! ```
@@ -32,6 +36,7 @@
 //! normalised spec (about 1.8 MB).
 
 mod companies;
+mod lists;
 mod spec;
 mod synth;
 mod tokens;
@@ -53,6 +58,8 @@ use crate::generated::Client;
 use crate::retry::RetryPolicy;
 use spec::{Answer, Incoming, Spec};
 use synth::Fill;
+
+pub use lists::NotPaginated;
 
 /// The embedded spec, parsed once per process.
 fn spec() -> &'static Spec {
@@ -170,6 +177,7 @@ impl SandboxBuilder {
             spec: spec(),
             tokens: tokens::Tokens::new(&self),
             companies: companies::Companies::default(),
+            lists: lists::Lists::default(),
             responses: self.responses,
             turns: AtomicUsize::new(0),
             calls: std::sync::Mutex::default(),
@@ -249,6 +257,24 @@ impl Sandbox {
         self.state.calls.lock().unwrap_or_else(|p| p.into_inner()).get(operation_id).copied().unwrap_or(0)
     }
 
+    /// Puts `count` more items in the list the paginated operation
+    /// `operation_id` answers with, and returns how many it now holds.
+    ///
+    /// From then on the operation answers page by page from that list, reading
+    /// the position and page size where its requests carry them (query or body;
+    /// offset, page number or page token) and giving the list's length or the
+    /// next page's token where its answers carry them. Items are synthesised
+    /// from the item schema, each distinct: the item's first plain string
+    /// property (one level down if it has none) holds `"{operation_id}-{n}"`,
+    /// or a UUID ending in `n`. A page holds the size asked for, else the
+    /// spec's default, else 10, and at most 1000. A list you fill for
+    /// `listCompanies` answers instead of the companies you create.
+    ///
+    /// `Err` when the operation does not page (or its API is not enabled).
+    pub fn add_list_items(&self, operation_id: &str, count: usize) -> Result<usize, NotPaginated> {
+        self.state.lists.add(self.state.spec, self.state.spec.route_by_id(operation_id), operation_id, count)
+    }
+
     /// Invalidates every token issued so far, as a revocation or a secret
     /// rotation at Spotnana would: the next API call with one gets 401.
     pub fn revoke_tokens(&self) {
@@ -280,6 +306,7 @@ struct State {
     spec: &'static Spec,
     tokens: tokens::Tokens,
     companies: companies::Companies,
+    lists: lists::Lists,
     responses: Responses,
     /// Answers synthesised so far in full mode: each picks the next union branch.
     turns: AtomicUsize,
@@ -361,8 +388,9 @@ impl State {
             return reply(400, Some(&error_body("MISSING_REQUIRED_FIELD", "required fields are missing", Some(&detail))), &[]);
         }
         let answer = self
-            .companies
-            .handle(self.spec, &route.id, &params, &incoming.query, incoming.body.as_ref())
+            .lists
+            .handle(self.spec, route, &incoming.query, incoming.body.as_ref(), self.fill())
+            .or_else(|| self.companies.handle(self.spec, &route.id, &params, &incoming.query, incoming.body.as_ref()))
             .unwrap_or_else(|| self.spec.success(route, self.fill()));
         let Answer { status, body } = answer;
         reply(status, body.as_ref(), &[])

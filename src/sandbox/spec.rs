@@ -17,6 +17,13 @@ pub(crate) struct Route {
     op: Value,
 }
 
+impl Route {
+    /// How the operation pages (the tag `cargo xtask regen` writes), if it does.
+    pub(crate) fn pagination(&self) -> Option<&Value> {
+        self.op.get("x-spotnana-pagination")
+    }
+}
+
 enum Segment {
     Literal(String),
     Param(String),
@@ -79,6 +86,31 @@ impl Spec {
             }
             Some((r, params))
         })
+    }
+
+    /// The operation `operation_id`, if the spec has it.
+    pub(crate) fn route_by_id(&self, operation_id: &str) -> Option<&Route> {
+        self.routes.iter().find(|r| r.id == operation_id)
+    }
+
+    /// The schema of one item of the array property `items` of the
+    /// operation's success answer.
+    pub(crate) fn item_schema<'a>(&'a self, route: &'a Route, items: &str) -> Option<&'a Value> {
+        let synth = self.synth();
+        let unwrap = |mut s: &'a Value| {
+            for _ in 0..16 {
+                s = synth.resolve(s);
+                match s.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+                    Some([only]) => s = only,
+                    _ => break,
+                }
+            }
+            s
+        };
+        let responses = route.op["responses"].as_object()?;
+        let answer = responses.iter().filter(|(c, _)| c.starts_with('2')).find_map(|(_, r)| r.pointer("/content/application~1json/schema"))?;
+        let array = unwrap(unwrap(answer).get("properties")?.get(items)?);
+        Some(unwrap(array.get("items")?))
     }
 
     /// Every operation id, in document order of routing.

@@ -23,6 +23,8 @@ pub struct Rendered {
     pub report: String,
     /// `tests/every_operation/calls.rs`, one typed call per operation.
     pub calls: String,
+    /// `tests/every_operation/streams.rs`, one stream per paginated operation.
+    pub streams: String,
     /// The normalised spec itself, as `spec` holds it in text.
     pub document: Value,
 }
@@ -50,7 +52,7 @@ impl fmt::Display for RegenError {
                 write!(f, "{}: not valid JSON: {source}", path.display())
             }
             Self::Normalize(e) => write!(f, "cannot normalise the upstream documents: {e}"),
-            Self::Calls(e) => write!(f, "cannot render tests/every_operation/calls.rs: {e}"),
+            Self::Calls(e) => write!(f, "cannot render tests/every_operation/calls.rs or streams.rs: {e}"),
             Self::Stale { paths } => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 write!(f, "{} out of date: run `cargo xtask regen` and commit", names.join(" and "))
@@ -97,7 +99,8 @@ pub fn render(upstream: &Path) -> Result<Rendered, RegenError> {
     let mut spec = serde_json::to_string_pretty(&out.document).expect("JSON values serialise");
     spec.push('\n');
     let calls = crate::calls::render(&out.document).map_err(RegenError::Calls)?;
-    Ok(Rendered { spec, report: out.report.to_markdown(), calls, document: out.document })
+    let streams = crate::calls::render_streams(&out.document).map_err(RegenError::Calls)?;
+    Ok(Rendered { spec, report: out.report.to_markdown(), calls, streams, document: out.document })
 }
 
 /// What a regen that writes found when it compared the new spec with the old one.
@@ -135,12 +138,13 @@ pub fn run(root: &Path, check: bool) -> Result<(), RegenError> {
     Ok(())
 }
 
-fn outputs(root: &Path, rendered: Rendered) -> [(PathBuf, String); 3] {
+fn outputs(root: &Path, rendered: Rendered) -> [(PathBuf, String); 4] {
     let openapi = root.join("openapi");
     [
         (openapi.join("spotnana.json"), rendered.spec),
         (openapi.join("NORMALIZATION.md"), rendered.report),
         (root.join("tests/every_operation/calls.rs"), rendered.calls),
+        (root.join("tests/every_operation/streams.rs"), rendered.streams),
     ]
 }
 
