@@ -22,7 +22,10 @@ use serde_json::json;
 use server::{Reply, TestServer};
 use spotnana::{types, Client};
 
-const ROUNDS: usize = 5;
+/// Rounds per measurement. Loopback throughput on a shared 2-core VM swings
+/// by ±10 % from round to round; the median of 15 paired rounds is stable to
+/// about ±1 %.
+const ROUNDS: usize = 15;
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -124,7 +127,8 @@ async fn main() {
     .await;
     let sdk = || Client::builder().with_base_url(server.url()).with_credentials("bench-id", "bench-secret").build().expect("client");
     // Baseline: raw reqwest with the SDK's transport settings (timeouts, no
-    // redirects), so the comparison isolates what the SDK layer itself adds.
+    // redirects, its User-Agent), so the comparison isolates what the SDK
+    // layer itself adds.
     // reqwest is built with `rustls-no-provider` (feature `rustls`): a bare
     // reqwest client needs a process-wide crypto provider.
     #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc-rs")))]
@@ -133,21 +137,26 @@ async fn main() {
         .connect_timeout(spotnana::DEFAULT_CONNECT_TIMEOUT)
         .timeout(spotnana::DEFAULT_REQUEST_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("spotnana-rust/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("reqwest client");
     let url = format!("{}/v2/companies", server.url());
     let read_url = format!("{}/v2/companies/{COMPANY_ID}", server.url());
 
-    // `OVERHEAD_PROFILE=sdk|raw`: only 100,000 listCompanies calls at
-    // concurrency 64 of one variant, for `perf stat` / `perf record`.
+    // `OVERHEAD_PROFILE=sdk|generated|raw`: only 100,000 listCompanies calls at
+    // concurrency 64 (or `OVERHEAD_CONCURRENCY`) of one variant, for `perf stat` / `perf record`.
     if let Ok(variant) = std::env::var("OVERHEAD_PROFILE") {
         let started = Instant::now();
+        let concurrency: usize = std::env::var("OVERHEAD_CONCURRENCY").ok().and_then(|c| c.parse().ok()).unwrap_or(64);
         let rate = if variant == "sdk" {
             let c = sdk();
-            throughput(100_032, 64, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await
+            throughput(100_032, concurrency, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await
+        } else if variant == "generated" {
+            let (h, u) = (http.clone(), url.clone());
+            throughput(100_032, concurrency, move || { let (h, u) = (h.clone(), u.clone()); async move { shaped_call(&h, &u, true).await } }).await
         } else {
             let (h, u) = (http.clone(), url.clone());
-            throughput(100_032, 64, move || { let (h, u) = (h.clone(), u.clone()); async move { raw_call(&h, &u).await } }).await
+            throughput(100_032, concurrency, move || { let (h, u) = (h.clone(), u.clone()); async move { raw_call(&h, &u).await } }).await
         };
         println!("{variant}: {rate:.0} calls/s over {:.1} s", started.elapsed().as_secs_f64());
         return;
@@ -181,9 +190,9 @@ async fn main() {
     // for listCompanies (seven optional query parameters) and readCompany (none).
     let mut rows = Vec::new();
     for (op, concurrency) in [("listCompanies", 1usize), ("listCompanies", 64), ("readCompany", 1), ("readCompany", 64)] {
-        let total = if concurrency == 1 { 1_000 } else { 6_400 };
+        let total = if concurrency == 1 { 2_000 } else { 12_800 };
         let mut ratios = Vec::new();
-        let (mut sdk_rates, mut raw_rates, mut shaped_ratios) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut sdk_rates, mut raw_rates, mut shaped_ratios, mut layer_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
             let c = client.clone();
             let read = op == "readCompany";
@@ -206,11 +215,12 @@ async fn main() {
             .await;
             ratios.push(s / r);
             shaped_ratios.push(g / r);
+            layer_ratios.push(s / g);
             sdk_rates.push(s);
             raw_rates.push(r);
         }
         let mid = |mut v: Vec<f64>| { v.sort_by(f64::total_cmp); v[v.len() / 2] };
-        rows.push((op, concurrency, mid(sdk_rates), mid(raw_rates), mid(ratios), mid(shaped_ratios)));
+        rows.push((op, concurrency, mid(sdk_rates), mid(raw_rates), mid(ratios), mid(shaped_ratios), mid(layer_ratios)));
     }
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -224,10 +234,11 @@ async fn main() {
         (sdk_med.as_secs_f64() - raw_med.as_secs_f64()) * 1e6,
         sdk_med.as_secs_f64() / raw_med.as_secs_f64()
     );
-    println!("| operation | concurrency | SDK calls/s | raw calls/s | SDK/raw (median of {ROUNDS}) | generated code alone/raw |");
-    println!("|---|---:|---:|---:|---:|---:|");
-    for (op, c, s, r, ratio, shaped) in rows {
-        println!("| {op} | {c} | {s:.0} | {r:.0} | {ratio:.3} | {shaped:.3} |");
+    println!("| operation | concurrency | SDK calls/s | raw calls/s | SDK/raw | generated code alone/raw | SDK/generated |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (op, c, s, r, ratio, shaped, layer) in rows {
+        println!("| {op} | {c} | {s:.0} | {r:.0} | {ratio:.3} | {shaped:.3} | {layer:.3} |");
     }
+    println!("(ratios: medians of {ROUNDS} interleaved rounds, each ratio taken within its round)");
     println!("(generated code alone: progenitor's request building and ResponseValue decoding, sent with plain reqwest)");
 }

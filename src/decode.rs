@@ -6,19 +6,37 @@
 //! that cannot overflow, and with an error that says when a request may have
 //! been applied although its answer could not be read.
 
+use std::sync::Arc;
+
+use bytes::Bytes;
 use progenitor_client::ResponseValue;
 use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
 use crate::error::{DecodeError, SdkFailure};
-use crate::runtime::{failure_response, redact, SentToken};
+use crate::runtime::failure_response;
+use crate::token_cache::Cached;
 
-/// The method of the request a response answers, kept in the response's
-/// extensions by the runtime so that a failed decode can say whether the
-/// request changed anything.
-#[derive(Clone, Debug)]
-pub(crate) struct RequestMethod(pub(crate) Method);
+/// What the runtime tells the decode about the request an answer is for,
+/// kept in the answer's extensions (one insert per call): its method, so that
+/// a failed decode can say whether the request changed anything, and the
+/// token it carried, to be redacted from the body.
+#[derive(Clone)]
+pub(crate) struct Answering {
+    pub(crate) method: Method,
+    pub(crate) token: Option<Arc<Cached>>,
+}
+
+impl Answering {
+    /// `body` with every echo of the request's token replaced by `[redacted]`.
+    pub(crate) fn redact(&self, body: Bytes) -> Bytes {
+        match &self.token {
+            Some(token) => token.redact(body),
+            None => body,
+        }
+    }
+}
 
 /// Reads `response` and decodes its body as `T`, keeping status and headers.
 ///
@@ -32,8 +50,8 @@ pub(crate) async fn response<T: DeserializeOwned, E>(
 ) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let method = response.extensions_mut().remove::<RequestMethod>().map(|m| m.0);
-    let sent = response.extensions_mut().remove::<SentToken>();
+    let answering = response.extensions_mut().remove::<Answering>();
+    let method = answering.as_ref().map(|a| a.method.clone());
     let content_type = || headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let failed = |reason: String, body: &[u8]| {
         let mut error = DecodeError::new(Some(status), content_type(), reason, body);
@@ -43,7 +61,10 @@ pub(crate) async fn response<T: DeserializeOwned, E>(
         progenitor_client::Error::UnexpectedResponse(failure_response(SdkFailure::Decode(error)))
     };
     let body = match response.bytes().await {
-        Ok(body) => redact(body, sent.as_ref().map(SentToken::cached)),
+        Ok(body) => match &answering {
+            Some(answering) => answering.redact(body),
+            None => body,
+        },
         Err(e) => return Err(failed(format!("the body could not be read in full ({e})"), &[])),
     };
     let body: &[u8] = if body.is_empty() && status == reqwest::StatusCode::NO_CONTENT { b"null" } else { &body };
@@ -61,6 +82,9 @@ pub(crate) async fn response<T: DeserializeOwned, E>(
 /// one is taken as JSON.
 fn is_json(content_type: Option<&str>) -> bool {
     content_type.is_none_or(|ct| {
+        if ct == "application/json" {
+            return true;
+        }
         let essence = ct.split(';').next().unwrap_or("").trim().as_bytes();
         let json_suffix = essence.len() >= 5 && essence[essence.len() - 5..].eq_ignore_ascii_case(b"+json");
         essence.eq_ignore_ascii_case(b"application/json") || json_suffix

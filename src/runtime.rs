@@ -14,7 +14,7 @@ use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
 use tracing::field::Empty;
 use tracing::Instrument;
 
-use crate::decode::RequestMethod;
+use crate::decode::Answering;
 use crate::error::{DecodeError, SdkFailure, SDK_FAILURE_STATUS};
 use crate::generated::types::ErrorResponse;
 use crate::generated::Client;
@@ -112,8 +112,11 @@ impl Runtime {
                 let failure = SdkFailure::Request("the request body cannot be sent again".into());
                 return (Ok(failure_response(failure)), attempts);
             };
-            let token = match tokens {
-                Some(cache) => match cache.get().await {
+            // The slow path (a token fetch) is boxed, so that every call's
+            // future does not carry its state.
+            let token = match tokens.map(|cache| cache.fresh().ok_or(cache)) {
+                Some(Ok(token)) => Some(token),
+                Some(Err(cache)) => match Box::pin(cache.get()).await {
                     Ok(token) => Some(token),
                     Err(e) => return (Ok(failure_response(SdkFailure::Auth(e))), attempts),
                 },
@@ -154,7 +157,7 @@ impl Runtime {
             match self.0.retry.delay(retries, retry_after, started.elapsed()) {
                 Some(delay) => {
                     tracing::info!(attempt = attempts, reason, delay_ms = delay.as_millis() as u64, "retrying");
-                    tokio::time::sleep(delay).await;
+                    Box::pin(tokio::time::sleep(delay)).await;
                 }
                 None => return (finish(outcome, token, &method).await, attempts),
             }
@@ -162,9 +165,8 @@ impl Runtime {
     }
 
     fn is_token_request(&self, request: &Request) -> bool {
-        let url = request.url();
-        let without_query = &url.as_str()[..url.as_str().find('?').unwrap_or(url.as_str().len())];
-        without_query == self.0.token_url
+        // The URL up to its path, from the positions `Url` keeps: no scan.
+        request.url()[..url::Position::AfterPath] == self.0.token_url
     }
 }
 
@@ -196,71 +198,45 @@ pub(crate) fn failure_response(failure: SdkFailure) -> Response {
 /// Prepares an answer for the generated code.
 ///
 /// A success answer is passed on unread: [`crate::decode::response`] reads its
-/// body once, checks it and decodes it, and the extensions added here tell it
-/// the request's method and the token to redact. An error answer is read here,
-/// with any echo of the token redacted, and parsed as Spotnana's
-/// `ErrorResponse` when it is one, so that every error status (documented or
-/// not) reaches [`crate::Error::Api`] with it.
+/// body once, checks it and decodes it, and the [`Answering`] added here tells
+/// it the request's method and the token to redact. An error answer is read
+/// (in a boxed future, so that the success path's state stays small), with
+/// any echo of the token redacted, and parsed as Spotnana's `ErrorResponse`
+/// when it is one, so that every error status (documented or not) reaches
+/// [`crate::Error::Api`] with it.
 async fn finish(outcome: reqwest::Result<Response>, sent: Option<Arc<Cached>>, method: &reqwest::Method) -> reqwest::Result<Response> {
     let mut response = outcome?;
-    let status = response.status();
-    if status.is_success() {
-        let extensions = response.extensions_mut();
-        extensions.insert(RequestMethod(method.clone()));
-        if let Some(token) = sent {
-            extensions.insert(SentToken(token));
-        }
+    let answering = Answering { method: method.clone(), token: sent };
+    if response.status().is_success() {
+        response.extensions_mut().insert(answering);
         return Ok(response);
     }
+    Ok(Box::pin(read_error(response, answering)).await)
+}
+
+/// An error answer, read in full and rebuilt around its redacted body.
+async fn read_error(mut response: Response, answering: Answering) -> Response {
+    let status = response.status();
     let version = response.version();
     let url = response.url().clone();
     // Moved out, not cloned: the body is all that is read from `response` now.
     let headers = std::mem::take(response.headers_mut());
     let mut extensions = std::mem::take(response.extensions_mut());
     let body = match response.bytes().await {
-        Ok(body) => redact(body, sent.as_deref()),
+        Ok(body) => answering.redact(body),
         Err(e) => {
             let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
             let reason = format!("the body could not be read in full ({e})");
-            return Ok(failure_response(SdkFailure::Decode(DecodeError::new(Some(status), content_type, reason, &[]))));
+            return failure_response(SdkFailure::Decode(DecodeError::new(Some(status), content_type, reason, &[])));
         }
     };
     if let Ok(error) = serde_json::from_slice::<ErrorResponse>(&body) {
         extensions.insert(Arc::new(error));
     }
+    extensions.insert(answering);
     // Handing reqwest the URL spares it parsing a placeholder one.
     let mut rebuilt = http::Response::builder().status(status).version(version).url(url).body(body).unwrap_or_default();
     *rebuilt.headers_mut() = headers;
     rebuilt.extensions_mut().extend(extensions);
-    rebuilt.extensions_mut().insert(RequestMethod(method.clone()));
-    Ok(Response::from(rebuilt))
-}
-
-/// The token a request was sent with, kept on its success answer so that the
-/// body can be redacted where it is read.
-#[derive(Clone)]
-pub(crate) struct SentToken(Arc<Cached>);
-
-/// `body` with every echo of the access token `sent` replaced by `[redacted]`,
-/// so that no decoded value, error or log can carry it onward.
-pub(crate) fn redact(body: Bytes, sent: Option<&Cached>) -> Bytes {
-    let Some(secret) = sent.map(|t| t.token.expose_secret().as_bytes()) else { return body };
-    if secret.is_empty() || memchr::memmem::find(&body, secret).is_none() {
-        return body;
-    }
-    let mut out = Vec::with_capacity(body.len());
-    let mut rest = &body[..];
-    while let Some(at) = memchr::memmem::find(rest, secret) {
-        out.extend_from_slice(&rest[..at]);
-        out.extend_from_slice(b"[redacted]");
-        rest = &rest[at + secret.len()..];
-    }
-    out.extend_from_slice(rest);
-    Bytes::from(out)
-}
-
-impl SentToken {
-    pub(crate) fn cached(&self) -> &Cached {
-        &self.0
-    }
+    Response::from(rebuilt)
 }

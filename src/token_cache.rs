@@ -29,14 +29,51 @@ const FAILURE_REUSE: Duration = Duration::from_secs(1);
 const UNBOUNDED: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
 
 /// A cached token with the instants at which to refresh it and to stop using it.
-#[derive(Debug)]
 pub(crate) struct Cached {
     pub(crate) token: AccessToken,
     /// `Authorization: Bearer <token>`, built once per token and marked
     /// sensitive; `None` if the token holds bytes a header cannot carry.
     pub(crate) bearer: Option<http::HeaderValue>,
+    /// A searcher for the token in answer bodies, built once per token
+    /// rather than once per answer. Holds the token: never printed.
+    finder: memchr::memmem::Finder<'static>,
     refresh_at: Instant,
     expires_at: Instant,
+}
+
+impl std::fmt::Debug for Cached {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cached")
+            .field("token", &self.token)
+            .field("refresh_at", &self.refresh_at)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cached {
+    fn new(token: AccessToken, refresh_at: Instant, expires_at: Instant) -> Self {
+        let finder = memchr::memmem::Finder::new(token.expose_secret().as_bytes()).into_owned();
+        Self { bearer: bearer(&token), token, finder, refresh_at, expires_at }
+    }
+
+    /// `body` with every echo of this token replaced by `[redacted]`, so that
+    /// no decoded value, error or log can carry it onward.
+    pub(crate) fn redact(&self, body: bytes::Bytes) -> bytes::Bytes {
+        let needle = self.finder.needle().len();
+        if needle == 0 || self.finder.find(&body).is_none() {
+            return body;
+        }
+        let mut out = Vec::with_capacity(body.len());
+        let mut rest = &body[..];
+        while let Some(at) = self.finder.find(rest) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(b"[redacted]");
+            rest = &rest[at + needle..];
+        }
+        out.extend_from_slice(rest);
+        bytes::Bytes::from(out)
+    }
 }
 
 struct Inner {
@@ -88,17 +125,26 @@ impl TokenCache {
         *self.0.current.write().unwrap_or_else(|p| p.into_inner()) = cached;
     }
 
+    /// The cached token while it is still valid, starting a background
+    /// refresh when it is due; `None` when a caller must [`get`](Self::get)
+    /// one. The hot path of every call: one read lock, no await.
+    pub(crate) fn fresh(&self) -> Option<Arc<Cached>> {
+        let cached = self.peek()?;
+        let now = Instant::now();
+        if now < cached.refresh_at {
+            return Some(cached);
+        }
+        if now < cached.expires_at {
+            self.refresh_in_background(&cached);
+            return Some(cached);
+        }
+        None
+    }
+
     /// A valid token: the cached one, or a new one from the source.
     pub(crate) async fn get(&self) -> Result<Arc<Cached>, AuthError> {
-        if let Some(cached) = self.peek() {
-            let now = Instant::now();
-            if now < cached.refresh_at {
-                return Ok(cached);
-            }
-            if now < cached.expires_at {
-                self.refresh_in_background(&cached);
-                return Ok(cached);
-            }
+        if let Some(cached) = self.fresh() {
+            return Ok(cached);
         }
         let queued = Instant::now();
         let _guard = self.0.refresh.lock().await;
@@ -145,12 +191,7 @@ impl TokenCache {
         let lead = (lifetime / 10).min(Duration::from_secs(60));
         let jitter = lead.mul_f64(fastrand::f64() / 2.0);
         tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched a new access token");
-        Ok(Arc::new(Cached {
-            bearer: bearer(&token.access_token),
-            token: token.access_token,
-            refresh_at: issued + usable.saturating_sub(lead + jitter),
-            expires_at: issued + usable,
-        }))
+        Ok(Arc::new(Cached::new(token.access_token, issued + usable.saturating_sub(lead + jitter), issued + usable)))
     }
 
     /// Starts one background refresh of `stale`, unless one is running.
@@ -174,12 +215,8 @@ impl TokenCache {
                         tracing::warn!(error = %e, "refreshing the access token ahead of expiry failed; using the current one until it expires");
                         // Try again halfway to expiry rather than on the very next call.
                         let now = Instant::now();
-                        cache.store(Some(Arc::new(Cached {
-                            token: stale.token.clone(),
-                            bearer: stale.bearer.clone(),
-                            refresh_at: now + stale.expires_at.saturating_duration_since(now) / 2,
-                            expires_at: stale.expires_at,
-                        })));
+                        let retry_at = now + stale.expires_at.saturating_duration_since(now) / 2;
+                        cache.store(Some(Arc::new(Cached::new(stale.token.clone(), retry_at, stale.expires_at))));
                     }
                 }
             }
