@@ -56,13 +56,21 @@ async fn raw_call(http: &reqwest::Client, url: &str) {
 }
 
 /// Builds the request exactly as progenitor's generated `list_companies` /
-/// `read_company` do (headers, seven optional query parameters) and decodes with
-/// progenitor's `ResponseValue`, but sends it with plain reqwest: the generated
-/// code's own cost, without the SDK's token, retry and response checks.
-async fn shaped_call(http: &reqwest::Client, url: &str, with_query: bool) {
-    use spotnana::progenitor_client::{QueryParam, ResponseValue};
+/// `read_company` do (the URL formatted from the base URL, the path parameter
+/// converted and percent-encoded, headers, seven optional query parameters) and
+/// decodes with progenitor's `ResponseValue`, but sends it with plain reqwest:
+/// the generated code's own cost, without the SDK's token, retry and response
+/// checks.
+async fn shaped_call(http: &reqwest::Client, base: &str, with_query: bool) {
+    use spotnana::progenitor_client::{encode_path, QueryParam, ResponseValue};
     let none: Option<String> = None;
-    let mut headers = reqwest::header::HeaderMap::with_capacity(1);
+    let url = if with_query {
+        format!("{base}/v2/companies")
+    } else {
+        let company_id: String = COMPANY_ID.into();
+        format!("{base}/v2/companies/{}", encode_path(&company_id.to_string()))
+    };
+    let mut headers = reqwest::header::HeaderMap::with_capacity(if with_query { 1 } else { 2 });
     headers.append("api-version", reqwest::header::HeaderValue::from_static("2.0"));
     let mut builder = http
         .get(url)
@@ -156,7 +164,7 @@ async fn main() {
             let c = sdk();
             throughput(100_032, concurrency, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await
         } else if variant == "generated" {
-            let (h, u) = (http.clone(), url.clone());
+            let (h, u) = (http.clone(), server.url());
             throughput(100_032, concurrency, move || { let (h, u) = (h.clone(), u.clone()); async move { shaped_call(&h, &u, true).await } }).await
         } else {
             let (h, u) = (http.clone(), url.clone());
@@ -211,7 +219,7 @@ async fn main() {
                 async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
             })
             .await;
-            let (h, u) = (http.clone(), if read { read_url.clone() } else { url.clone() });
+            let (h, u) = (http.clone(), server.url());
             let g = throughput(total, concurrency, move || {
                 let (h, u) = (h.clone(), u.clone());
                 async move { shaped_call(&h, &u, !read).await }

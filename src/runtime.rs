@@ -100,18 +100,23 @@ impl Runtime {
     ) -> (reqwest::Result<Response>, u32) {
         let method = request.method().clone();
         let tokens = Some(&self.0.tokens).filter(|_| !self.is_token_request(&request));
-        let mut template = Some(request);
+        // Each attempt sends the request it holds and keeps a copy for the
+        // next. The first sends the generated code's own request: a copy's
+        // header map is cut to size, and reqwest and hyper would grow it again
+        // to add their own headers. Measured with `cargo bench --bench
+        // overhead`: SDK/generated at concurrency 64 went from 0.92 to 0.94-0.98.
+        let mut next = Some(request);
         let (mut attempts, mut retries, mut reauthenticated) = (0u32, 0u32, false);
         loop {
             attempts += 1;
-            // A request whose body cannot be cloned (a stream) is sent once.
-            let clone = template.as_ref().and_then(Request::try_clone);
-            let can_repeat = clone.is_some();
-            let Some(mut request) = clone.or_else(|| template.take()) else {
-                // Not reached: the loop repeats only requests that could be cloned.
+            let Some(mut request) = next.take() else {
+                // Not reached: the loop repeats only requests that could be copied.
                 let failure = SdkFailure::Request("the request body cannot be sent again".into());
                 return (Ok(failure_response(failure)), attempts);
             };
+            // A request whose body cannot be copied (a stream) is sent once.
+            next = request.try_clone();
+            let can_repeat = next.is_some();
             // The slow path (a token fetch) is boxed, so that every call's
             // future does not carry its state.
             let token = match tokens.map(|cache| cache.fresh().ok_or(cache)) {
