@@ -66,9 +66,8 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
         None => quote::quote!(None),
     };
 
-    let in_query = text("in")? == "query";
-    let receiver = if in_query { quote::quote!(mut self) } else { quote::quote!(self) };
-    let (prepare, fetch): (proc_macro2::TokenStream, proc_macro2::TokenStream) = match text("in")? {
+    // The query style sets the builder's own fields, so `pages` takes `mut self`.
+    let (receiver, prepare, fetch): (proc_macro2::TokenStream, proc_macro2::TokenStream, proc_macro2::TokenStream) = match text("in")? {
         "query" => {
             let (start, size) = (ident(&snake(text("start")?)), ident(&snake(text("size")?)));
             for field in [&start, &size] {
@@ -91,7 +90,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
                 }
                 Box::pin(request.send())
             };
-            (prepare, fetch)
+            (quote::quote!(mut self), prepare, fetch)
         }
         "body" => {
             let body_ty = fields
@@ -147,7 +146,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
                 request.body = json_typed::<types::#request>(body).map(Into::into);
                 Box::pin(request.send())
             };
-            (prepare, fetch)
+            (quote::quote!(self), prepare, fetch)
         }
         other => return Err(format!("unknown place {other}")),
     };

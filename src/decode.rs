@@ -51,12 +51,12 @@ pub(crate) async fn response<T: DeserializeOwned, E>(
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let answering = response.extensions_mut().remove::<Answering>();
-    let method = answering.as_ref().map(|a| a.method.clone());
     let content_type = || headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let failed = |reason: String, body: &[u8]| {
         let mut error = DecodeError::new(Some(status), content_type(), reason, body);
-        if let Some(method @ (Method::POST | Method::PATCH)) = method.clone().filter(|_| status.is_success()) {
-            error = error.may_have_been_applied(method);
+        let method = answering.as_ref().map(|a| &a.method).filter(|_| status.is_success());
+        if let Some(method @ (&Method::POST | &Method::PATCH)) = method {
+            error = error.may_have_been_applied(method.clone());
         }
         progenitor_client::Error::UnexpectedResponse(failure_response(SdkFailure::Decode(error)))
     };

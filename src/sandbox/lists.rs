@@ -169,19 +169,7 @@ fn object_properties<'a>(synth: &Synth<'a>, schema: &'a Value) -> Vec<(String, &
     let s = synth.resolve(schema);
     let mut out: Vec<(String, &Value)> = s["allOf"].as_array().into_iter().flatten().flat_map(|part| object_properties(synth, part)).collect();
     if let Some(Value::Object(properties)) = s.get("properties") {
-        out.extend(properties.iter().map(|(name, p)| (name.clone(), unwrap(synth, p))));
+        out.extend(properties.iter().map(|(name, p)| (name.clone(), synth.unwrap(p))));
     }
     out
-}
-
-/// A schema through its `$ref`s and single-part `allOf`s (`{"allOf": [{"$ref": ...}], "description": ...}`).
-fn unwrap<'a>(synth: &Synth<'a>, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..16 {
-        schema = synth.resolve(schema);
-        match schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
-            Some([only]) => schema = only,
-            _ => break,
-        }
-    }
-    schema
 }

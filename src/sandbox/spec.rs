@@ -97,16 +97,7 @@ impl Spec {
     /// operation's success answer.
     pub(crate) fn item_schema<'a>(&'a self, route: &'a Route, items: &str) -> Option<&'a Value> {
         let synth = self.synth();
-        let unwrap = |mut s: &'a Value| {
-            for _ in 0..16 {
-                s = synth.resolve(s);
-                match s.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
-                    Some([only]) => s = only,
-                    _ => break,
-                }
-            }
-            s
-        };
+        let unwrap = |s| synth.unwrap(s);
         let responses = route.op["responses"].as_object()?;
         let answer = responses.iter().filter(|(c, _)| c.starts_with('2')).find_map(|(_, r)| r.pointer("/content/application~1json/schema"))?;
         let array = unwrap(unwrap(answer).get("properties")?.get(items)?);

@@ -87,6 +87,19 @@ impl<'a> Synth<'a> {
         s
     }
 
+    /// `schema` through its `$ref`s and single-part `allOf`s
+    /// (`{"allOf": [{"$ref": ...}], "description": ...}`).
+    pub(crate) fn unwrap(&self, mut schema: &'a Value) -> &'a Value {
+        for _ in 0..16 {
+            schema = self.resolve(schema);
+            match schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([only]) => schema = only,
+                _ => break,
+            }
+        }
+        schema
+    }
+
     /// An instance of `schema`.
     pub(crate) fn instance(&self, schema: &'a Value) -> Value {
         self.value(schema, 0)

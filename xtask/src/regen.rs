@@ -98,8 +98,7 @@ pub fn render(upstream: &Path) -> Result<Rendered, RegenError> {
     let out = normalize::normalize(docs).map_err(RegenError::Normalize)?;
     let mut spec = serde_json::to_string_pretty(&out.document).expect("JSON values serialise");
     spec.push('\n');
-    let calls = crate::calls::render(&out.document).map_err(RegenError::Calls)?;
-    let streams = crate::calls::render_streams(&out.document).map_err(RegenError::Calls)?;
+    let (calls, streams) = crate::calls::render(&out.document).map_err(RegenError::Calls)?;
     Ok(Rendered { spec, report: out.report.to_markdown(), calls, streams, document: out.document })
 }
 
