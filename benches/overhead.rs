@@ -14,6 +14,8 @@
 #[path = "../tests/support/server.rs"]
 #[allow(dead_code)] // the bench uses only part of the test server
 mod server;
+#[path = "overhead/plain.rs"]
+mod plain;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -55,38 +57,13 @@ async fn raw_call(http: &reqwest::Client, url: &str) {
     let _: types::ArrayOfReference = serde_json::from_slice(&bytes).expect("raw decode");
 }
 
-/// Builds the request exactly as progenitor's generated `list_companies` /
-/// `read_company` do (the URL formatted from the base URL, the path parameter
-/// converted and percent-encoded, headers, seven optional query parameters) and
-/// decodes with progenitor's `ResponseValue`, but sends it with plain reqwest:
-/// the generated code's own cost, without the SDK's token, retry and response
-/// checks.
-async fn shaped_call(http: &reqwest::Client, base: &str, with_query: bool) {
-    use spotnana::progenitor_client::{encode_path, QueryParam, ResponseValue};
-    let none: Option<String> = None;
-    let url = if with_query {
-        format!("{base}/v2/companies")
+/// The generated code alone (see `overhead/plain.rs`): progenitor's builder,
+/// default hooks and `ResponseValue` decoding, sent with plain reqwest.
+async fn generated_call(client: &plain::Plain, read: bool) {
+    if read {
+        plain::ReadCompany::new(client).company_id(COMPANY_ID).send().await.expect("generated read succeeds");
     } else {
-        let company_id: String = COMPANY_ID.into();
-        format!("{base}/v2/companies/{}", encode_path(&company_id.to_string()))
-    };
-    let mut headers = reqwest::header::HeaderMap::with_capacity(if with_query { 1 } else { 2 });
-    headers.append("api-version", reqwest::header::HeaderValue::from_static("2.0"));
-    let mut builder = http
-        .get(url)
-        .header(reqwest::header::ACCEPT, reqwest::header::HeaderValue::from_static("application/json"))
-        .header("authorization", "Bearer fixed-token");
-    if with_query {
-        for name in ["bookingTmcIds", "companyIds", "companyRole", "contractingTmcIds", "externalId", "limit", "offset"] {
-            builder = builder.query(&QueryParam::new(name, &none));
-        }
-    }
-    let request = builder.headers(headers).build().expect("a request");
-    let response = http.execute(request).await.expect("shaped call succeeds");
-    if with_query {
-        let _: ResponseValue<types::ArrayOfReference> = ResponseValue::from_response::<()>(response).await.expect("decodes");
-    } else {
-        let _: ResponseValue<types::Company> = ResponseValue::from_response::<()>(response).await.expect("decodes");
+        plain::ListCompanies::new(client).send().await.expect("generated call succeeds");
     }
 }
 
@@ -154,21 +131,44 @@ async fn main() {
         .expect("reqwest client");
     let url = format!("{}/v2/companies", server.url());
     let read_url = format!("{}/v2/companies/{COMPANY_ID}", server.url());
+    // Cloned per call, as the SDK's client is: a base URL and a reqwest client.
+    let mut bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", "fixed-token")).expect("a header value");
+    bearer.set_sensitive(true);
+    let with_token = reqwest::Client::builder()
+        .connect_timeout(spotnana::DEFAULT_CONNECT_TIMEOUT)
+        .timeout(spotnana::DEFAULT_REQUEST_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("spotnana-rust/", env!("CARGO_PKG_VERSION")))
+        .default_headers(reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, bearer)]))
+        .build()
+        .expect("reqwest client");
+    let generated = plain::Plain { baseurl: server.url(), client: with_token };
 
-    // `OVERHEAD_PROFILE=sdk|generated|raw`: only 100,000 listCompanies calls at
-    // concurrency 64 (or `OVERHEAD_CONCURRENCY`) of one variant, for `perf stat` / `perf record`.
+    // `OVERHEAD_PROFILE=sdk|generated|raw`: only 100,000 listCompanies calls (readCompany
+    // with `OVERHEAD_OP=readCompany`) at concurrency 64 (or `OVERHEAD_CONCURRENCY`) of one
+    // variant, for `perf stat` / `perf record`.
     if let Ok(variant) = std::env::var("OVERHEAD_PROFILE") {
         let started = Instant::now();
         let concurrency: usize = std::env::var("OVERHEAD_CONCURRENCY").ok().and_then(|c| c.parse().ok()).unwrap_or(64);
+        let calls: usize = std::env::var("OVERHEAD_CALLS").ok().and_then(|c| c.parse().ok()).unwrap_or(100_032);
+        let read = std::env::var("OVERHEAD_OP").is_ok_and(|op| op == "readCompany");
         let rate = if variant == "sdk" {
             let c = sdk();
-            throughput(100_032, concurrency, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await
+            throughput(calls, concurrency, move || {
+                let c = c.clone();
+                async move { if read { sdk_read(&c).await } else { sdk_call(&c).await } }
+            })
+            .await
         } else if variant == "generated" {
-            let (h, u) = (http.clone(), server.url());
-            throughput(100_032, concurrency, move || { let (h, u) = (h.clone(), u.clone()); async move { shaped_call(&h, &u, true).await } }).await
+            let g = generated.clone();
+            throughput(calls, concurrency, move || { let g = g.clone(); async move { generated_call(&g, read).await } }).await
         } else {
-            let (h, u) = (http.clone(), url.clone());
-            throughput(100_032, concurrency, move || { let (h, u) = (h.clone(), u.clone()); async move { raw_call(&h, &u).await } }).await
+            let (h, u) = (http.clone(), if read { read_url.clone() } else { url.clone() });
+            throughput(calls, concurrency, move || {
+                let (h, u) = (h.clone(), u.clone());
+                async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
+            })
+            .await
         };
         println!("{variant}: {rate:.0} calls/s over {:.1} s", started.elapsed().as_secs_f64());
         return;
@@ -219,10 +219,10 @@ async fn main() {
                 async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
             })
             .await;
-            let (h, u) = (http.clone(), server.url());
+            let g = generated.clone();
             let g = throughput(total, concurrency, move || {
-                let (h, u) = (h.clone(), u.clone());
-                async move { shaped_call(&h, &u, !read).await }
+                let g = g.clone();
+                async move { generated_call(&g, read).await }
             })
             .await;
             ratios.push(s / r);

@@ -1,66 +1,116 @@
 //! `send()` returns [`crate::Error`]: every builder's generated `send` is
-//! renamed `send_generated` and made private, and a public `send` with the
-//! same documentation wraps it and sorts its error into `crate::Error`. Users
-//! never meet progenitor's error, nor the internal response that carries the
-//! runtime's own failures to it.
+//! rewritten in place to return `Result<ResponseValue<T>, crate::Error>`.
+//! Users never meet progenitor's error, nor the internal response that
+//! carries the runtime's own failures to it.
+//!
+//! In place, not wrapped: a wrapping `send` would be one more future around
+//! the generated one, and each layer copies the whole future when it starts
+//! and the whole answer when it ends (a `Company` is 2,480 bytes). The
+//! rewrite keeps progenitor's body and its error values, and converts where
+//! they leave the function:
+//! - `type Error = progenitor_client::Error<E>;` at the top of the body, so
+//!   that the body's `Error::InvalidRequest(..)` and the like keep their type;
+//! - every `expr?` becomes `Result::map_err(expr, Error::from)?`, so that each
+//!   error goes through progenitor's `Error` (as it did) and then
+//!   `crate::Error::from`, the conversion every other path uses;
+//! - the tail expression becomes `Result::map_err(tail, crate::Error::from)`.
 //!
 //! Keyed on shape: the targets are the `builder` module's inherent methods
-//! named `send` that return `Result<ResponseValue<T>, Error<E>>`. A generated
-//! client that has operations but no such method fails the build.
+//! named `send` that return `Result<ResponseValue<T>, Error<E>>` and end in a
+//! tail expression. A generated client that has operations but no such
+//! method fails the build.
 
+use syn::visit_mut::VisitMut;
 use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
 
-/// The private name the generated `send` keeps.
-const GENERATED: &str = "send_generated";
+/// Appended to each `send`'s documentation.
+const DOCS: [&str; 7] = [
+    "",
+    " With the client's bearer token, retries and response checks.",
+    "",
+    " # Errors",
+    "",
+    " [`crate::Error`], sorted by what to do about it: `Api` for an answer with an error status (with",
+    " Spotnana's `ErrorResponse`), `Auth`, `Timeout`, `Connect`, `Transport`, `Decode` and `InvalidRequest`.",
+];
 
-/// Wraps every builder's `send` in `items` and returns how many it wrapped.
+/// Routes every `?` in a body through progenitor's `Error` (the body's alias).
+struct Questions;
+
+impl VisitMut for Questions {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, expr);
+        if let syn::Expr::Try(question) = expr {
+            let inner = &question.expr;
+            *question.expr = syn::parse_quote!(::std::result::Result::map_err(#inner, Error::from));
+        }
+    }
+
+    // A closure's or an inner function's `?` is its own; progenitor's bodies
+    // have none, and they are left as they are.
+    fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+    fn visit_item_fn_mut(&mut self, _: &mut syn::ItemFn) {}
+}
+
+/// Rewrites every builder's `send` in `items` and returns how many it rewrote.
 pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> {
-    let mut wrapped = 0;
+    let mut rewritten = 0;
     for item in items.iter_mut() {
         let Item::Impl(block) = item else { continue };
         if block.trait_.is_some() {
             continue;
         }
-        let Some(at) = block.items.iter().position(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "send")) else {
-            continue;
+        let builder = match block.self_ty.as_ref() {
+            Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
+            _ => String::new(),
         };
-        let ImplItem::Fn(generated) = &mut block.items[at] else { unreachable!("found as a fn above") };
-        let Some(success) = success_type(&generated.sig.output) else {
-            let builder = match block.self_ty.as_ref() {
-                Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default(),
-                _ => String::new(),
-            };
-            return Err(format!(
-                "builder {builder}'s send does not return Result<ResponseValue<T>, Error<E>>; check build/send.rs"
-            ));
-        };
-        let docs: Vec<syn::Attribute> = generated.attrs.iter().filter(|a| a.path().is_ident("doc")).cloned().collect();
-        generated.attrs.retain(|a| !a.path().is_ident("doc"));
-        generated.sig.ident = syn::Ident::new(GENERATED, generated.sig.ident.span());
-        generated.vis = syn::Visibility::Inherited;
-        let inner = syn::Ident::new(GENERATED, proc_macro2::Span::call_site());
-        let wrapper: ImplItem = syn::parse_quote! {
-            #(#docs)*
-            ///
-            /// With the client's bearer token, retries and response checks.
-            ///
-            /// # Errors
-            ///
-            /// [`crate::Error`], sorted by what to do about it: `Api` for an
-            /// answer with an error status (with Spotnana's `ErrorResponse`),
-            /// `Auth`, `Timeout`, `Connect`, `Transport`, `Decode` and
-            /// `InvalidRequest`.
-            pub async fn send(self) -> ::std::result::Result<ResponseValue<#success>, crate::Error> {
-                self.#inner().await.map_err(crate::Error::from)
+        for member in block.items.iter_mut() {
+            let ImplItem::Fn(send) = member else { continue };
+            if send.sig.ident != "send" {
+                continue;
             }
-        };
-        block.items.insert(at + 1, wrapper);
-        wrapped += 1;
+            let mismatch = || format!("builder {builder}'s send does not return Result<ResponseValue<T>, Error<E>> from a tail expression; check build/send.rs");
+            let (success, error) = result_types(&send.sig.output).ok_or_else(mismatch)?;
+            let Some(syn::Stmt::Expr(tail, None)) = send.block.stmts.pop() else {
+                return Err(mismatch());
+            };
+            let mut body = std::mem::take(&mut send.block.stmts);
+            for statement in &mut body {
+                Questions.visit_stmt_mut(statement);
+            }
+            let mut tail = tail;
+            Questions.visit_expr_mut(&mut tail);
+            send.block = syn::parse_quote!({
+                #[allow(unused)]
+                type Error = progenitor_client::Error<#error>;
+                #(#body)*
+                ::std::result::Result::map_err(#tail, crate::Error::from)
+            });
+            send.sig.output = syn::parse_quote!(-> ::std::result::Result<ResponseValue<#success>, crate::Error>);
+            send.attrs.extend(DOCS.iter().map(|line| -> syn::Attribute { syn::parse_quote!(#[doc = #line]) }));
+            rewritten += 1;
+        }
     }
-    if wrapped == 0 && has_operations {
-        return Err("progenitor's builders have no `send` method for build/send.rs to wrap; check the progenitor version".into());
+    if rewritten == 0 && has_operations {
+        return Err("progenitor's builders have no `send` method for build/send.rs to rewrite; check the progenitor version".into());
     }
-    Ok(wrapped)
+    Ok(rewritten)
+}
+
+/// `T` and `E` of a `Result<ResponseValue<T>, Error<E>>` return type.
+fn result_types(output: &ReturnType) -> Option<(Type, Type)> {
+    let ReturnType::Type(_, ty) = output else { return None };
+    let result = last_segment_args(ty, "Result")?;
+    let [GenericArgument::Type(value), GenericArgument::Type(error)] = result.as_slice() else { return None };
+    let success = match last_segment_args(value, "ResponseValue")?.first()? {
+        GenericArgument::Type(t) => t.clone(),
+        _ => return None,
+    };
+    let error = match last_segment_args(error, "Error")?.first()? {
+        GenericArgument::Type(t) => t.clone(),
+        _ => return None,
+    };
+    Some((success, error))
 }
 
 /// `T` of a `Result<ResponseValue<T>, _>` return type.

@@ -166,8 +166,8 @@ impl<'a> UploadDocument<'a> {
         let url = format!("{}/v2/documents", self.client.baseurl());
         let response = send(self.client, "upload_document", url, form).await?;
         match response.status().as_u16() {
-            200 => crate::decode::response(response).await,
-            401 | 403 => Err(Error::ErrorResponse(crate::decode::response(response).await?)),
+            200 => crate::decode::response(response, self.client, reqwest::Method::POST).await,
+            401 | 403 => Err(Error::ErrorResponse(crate::decode::response(response, self.client, reqwest::Method::POST).await?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -228,7 +228,7 @@ impl<'a> UploadCompanyPreferences<'a> {
         let response = send(self.client, "upload_company_preferences", url, form).await?;
         match response.status().as_u16() {
             200 => Ok(ResponseValue::empty(response)),
-            401 | 403 | 404 => Err(Error::ErrorResponse(crate::decode::response(response).await?)),
+            401 | 403 | 404 => Err(Error::ErrorResponse(crate::decode::response(response, self.client, reqwest::Method::POST).await?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

@@ -4,17 +4,19 @@
 //! `with_inner_type`), and the `ClientHooks::exec` implementation below hands
 //! each request to it. Generated code is never edited.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::{Request, Response, ResponseBuilderExt, StatusCode};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, Request, Response, ResponseBuilderExt, StatusCode, Version};
 use tracing::field::Empty;
-use tracing::Instrument;
+use tracing::{Instrument, Span};
 
-use crate::decode::Answering;
 use crate::error::{DecodeError, SdkFailure, SDK_FAILURE_STATUS};
 use crate::generated::types::ErrorResponse;
 use crate::generated::Client;
@@ -42,8 +44,10 @@ impl std::fmt::Debug for Runtime {
 }
 
 impl ClientHooks<Runtime> for Client {
-    async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
-        self.inner().execute(self.client(), request, info.operation_id).await
+    // Not an `async fn`: the runtime's future is handed on as it is, rather
+    // than moved into one more future around it (each layer copies it whole).
+    fn exec(&self, request: Request, info: &OperationInfo) -> impl Future<Output = reqwest::Result<Response>> {
+        self.inner().execute(self.client(), request, info.operation_id)
     }
 }
 
@@ -62,25 +66,209 @@ impl Runtime {
 
     /// Sends `request` with a bearer token, retrying as the policy allows, in a
     /// `spotnana.call` span that records the outcome.
-    pub(crate) async fn execute(
-        &self,
-        http: &reqwest::Client,
-        request: Request,
+    ///
+    /// Most calls are sent once, with a token already cached, and answered
+    /// without a retry. That path is [`Execute`]'s `Sending` state, set up
+    /// here before the first poll (the generated code awaits at once); the
+    /// rest (a token to fetch, a retry, a span a subscriber listens to, an
+    /// error body to read) continues in a boxed future.
+    pub(crate) fn execute<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+        mut request: Request,
         operation: &'static str,
-    ) -> reqwest::Result<Response> {
-        let span = tracing::info_span!(
-            "spotnana.call",
-            operation,
-            method = %request.method(),
-            status = Empty,
-            attempts = Empty,
-            latency_ms = Empty,
-        );
-        let started = Instant::now();
-        if span.is_disabled() {
-            return self.attempts(http, request, started).await.0;
+    ) -> Execute<'a, impl Future<Output = reqwest::Result<Response>> + Send + Unpin + 'a> {
+        let call = Call::new(self, http, &request);
+        if let Some(span) = call_span(operation, request.method()) {
+            return Execute::boxed(call.traced(request, span));
         }
-        let (result, attempts) = self.attempts(http, request, started).instrument(span.clone()).await;
+        let token = match call.tokens.map(TokenCache::fresh) {
+            Some(None) => return Execute::boxed(async move { call.repeat(Some(request), None).await.0 }),
+            Some(token) => token,
+            None => None,
+        };
+        // Kept before the token goes in; the request itself is sent (a copy's
+        // header map is cut to size, and reqwest and hyper would grow it again).
+        let next = Resend::of(&request);
+        match call.authorize(&mut request, token.as_deref()) {
+            Ok(()) => Execute { state: State::Sending { sending: http.execute(request), call, next, token } },
+            Err(failure) => Execute { state: State::Ready(Some(Ok(failure))) },
+        }
+    }
+
+    fn is_token_request(&self, request: &Request) -> bool {
+        !self.redacts(request.url())
+    }
+
+    /// Whether answers from `url` are searched for the client's tokens: all
+    /// but the token endpoint's, whose answer is a token the caller asked for.
+    pub(crate) fn redacts(&self, url: &url::Url) -> bool {
+        // The URL up to its path, from the positions `Url` keeps: no scan.
+        url[..url::Position::AfterPath] != self.0.token_url
+    }
+}
+
+/// The future of [`Runtime::execute`].
+///
+/// Written out rather than an `async fn`, for its size: an `async fn` keeps
+/// its `Request` argument beside the copy kept for a retry, and the state of
+/// every slower path beside the first attempt's. This holds the first attempt
+/// and what judging it needs (about 400 bytes, against 1,208 for the
+/// `async fn`), and every generated call's future holds it: futures are
+/// copied whole at each layer that awaits them. Measured with callgrind on
+/// `cargo bench --bench overhead`.
+pub(crate) struct Execute<'a, F> {
+    state: State<'a, F>,
+}
+
+enum State<'a, F> {
+    /// The first attempt is in flight.
+    Sending { sending: F, call: Call<'a>, next: Option<Resend>, token: Option<Arc<Cached>> },
+    /// Anything slower: a token to fetch, a retry, a span, an error body to read.
+    Boxed(Answer<'a>),
+    /// Answered without sending (`None` once taken).
+    Ready(Option<reqwest::Result<Response>>),
+}
+
+/// A boxed future of an answer for the generated code.
+type Answer<'a> = Pin<Box<dyn Future<Output = reqwest::Result<Response>> + Send + 'a>>;
+
+impl<'a, F> Execute<'a, F> {
+    fn boxed(rest: impl Future<Output = reqwest::Result<Response>> + Send + 'a) -> Self {
+        Execute { state: State::Boxed(Box::pin(rest)) }
+    }
+}
+
+impl<'a, F: Future<Output = reqwest::Result<Response>> + Unpin> Future for Execute<'a, F> {
+    type Output = reqwest::Result<Response>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let state = &mut self.state;
+        let State::Sending { sending, .. } = state else {
+            return match state {
+                State::Boxed(rest) => rest.as_mut().poll(cx),
+                State::Ready(answer) => Poll::Ready(answer.take().expect("`Runtime::execute` polled after it completed")),
+                State::Sending { .. } => unreachable!("matched above"),
+            };
+        };
+        let outcome = std::task::ready!(Pin::new(sending).poll(cx));
+        let State::Sending { call, next, token, .. } = std::mem::replace(state, State::Ready(None)) else {
+            unreachable!("matched above")
+        };
+        let verdict = call.judge(&outcome, next.is_some(), token.as_ref());
+        let again = match (&verdict, next) {
+            (Verdict::Answer, _) | (_, None) => None,
+            (_, Some(resend)) => resend.into_request(match &outcome {
+                Ok(response) => Some(response.url()),
+                Err(e) => e.url(),
+            }),
+        };
+        if again.is_none() {
+            return match finish(outcome, token) {
+                Finished::Ready(result) => Poll::Ready(result),
+                Finished::ErrorBody(read) => {
+                    *state = State::Boxed(read);
+                    self.poll(cx)
+                }
+            };
+        }
+        let rest = async move { call.repeat(again, Some((verdict, outcome, token))).await.0 };
+        *state = State::Boxed(Box::pin(rest));
+        self.poll(cx)
+    }
+}
+
+/// The `spotnana.call` span for a call, when a subscriber wants it.
+fn call_span(operation: &'static str, method: &Method) -> Option<Span> {
+    let span = tracing::info_span!(
+        "spotnana.call",
+        operation,
+        method = %method,
+        status = Empty,
+        attempts = Empty,
+        latency_ms = Empty,
+    );
+    (!span.is_disabled()).then_some(span)
+}
+
+/// What an attempt's outcome calls for.
+enum Verdict {
+    /// Hand the outcome to the caller.
+    Answer,
+    /// Drop the token the API rejected (401) and try once more with a new one.
+    Reauthenticate,
+    /// Try again after the retry policy's delay.
+    Retry { reason: &'static str, retry_after: Option<Duration> },
+}
+
+/// One call's progress through its attempts.
+struct Call<'a> {
+    runtime: &'a Runtime,
+    http: &'a reqwest::Client,
+    method: Method,
+    /// The cache to take a token from; `None` for the token request itself.
+    tokens: Option<&'a TokenCache>,
+    started: Instant,
+    attempts: u32,
+    retries: u32,
+    reauthenticated: bool,
+}
+
+/// An attempt's verdict with the outcome and token it was reached on.
+type Judged = (Verdict, reqwest::Result<Response>, Option<Arc<Cached>>);
+
+impl<'a> Call<'a> {
+    fn new(runtime: &'a Runtime, http: &'a reqwest::Client, request: &Request) -> Self {
+        Call {
+            runtime,
+            http,
+            method: request.method().clone(),
+            tokens: Some(&runtime.0.tokens).filter(|_| !runtime.is_token_request(request)),
+            started: Instant::now(),
+            attempts: 1,
+            retries: 0,
+            reauthenticated: false,
+        }
+    }
+
+    /// Adds the bearer token to `request`, or answers with the reason it cannot.
+    fn authorize(&self, request: &mut Request, token: Option<&Cached>) -> Result<(), Response> {
+        if let Some(token) = token {
+            let Some(value) = token.bearer.clone() else {
+                let e = crate::AuthError::InvalidResponse {
+                    reason: "the access token contains characters not allowed in an HTTP header".into(),
+                };
+                return Err(failure_response(SdkFailure::Auth(e)));
+            };
+            request.headers_mut().insert(AUTHORIZATION, value);
+        }
+        Ok(())
+    }
+
+    fn judge(&self, outcome: &reqwest::Result<Response>, can_repeat: bool, token: Option<&Arc<Cached>>) -> Verdict {
+        if !can_repeat {
+            return Verdict::Answer;
+        }
+        let reason = match outcome {
+            Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !self.reauthenticated => {
+                return match (self.tokens, token) {
+                    (Some(_), Some(_)) => Verdict::Reauthenticate,
+                    _ => Verdict::Answer,
+                };
+            }
+            Ok(response) => retry_reason_for_status(response.status(), &self.method).map(|r| (r, retry_after(response))),
+            Err(e) => retry_reason_for_error(e, &self.method).map(|r| (r, None)),
+        };
+        match reason {
+            Some((reason, retry_after)) => Verdict::Retry { reason, retry_after },
+            None => Verdict::Answer,
+        }
+    }
+
+    /// The whole call in the span, with the outcome recorded on it.
+    async fn traced(self, request: Request, span: Span) -> reqwest::Result<Response> {
+        let started = self.started;
+        let (result, attempts) = self.repeat(Some(request), None).instrument(span.clone()).await;
         span.record("attempts", attempts);
         span.record("latency_ms", started.elapsed().as_millis() as u64);
         // A failure the SDK found itself has no HTTP status to log.
@@ -92,86 +280,60 @@ impl Runtime {
         result
     }
 
-    async fn attempts(
-        &self,
-        http: &reqwest::Client,
-        request: Request,
-        started: Instant,
-    ) -> (reqwest::Result<Response>, u32) {
-        let method = request.method().clone();
-        let tokens = Some(&self.0.tokens).filter(|_| !self.is_token_request(&request));
-        // Each attempt sends the request it holds and keeps a copy for the
-        // next. The first sends the generated code's own request: a copy's
-        // header map is cut to size, and reqwest and hyper would grow it again
-        // to add their own headers. Measured with `cargo bench --bench
-        // overhead`: SDK/generated at concurrency 64 went from 0.92 to 0.94-0.98.
-        let mut next = Some(request);
-        let (mut attempts, mut retries, mut reauthenticated) = (0u32, 0u32, false);
+    /// The call from `judged` on (or from its first attempt, when `judged` is
+    /// `None`): fetches a token when none is cached, waits out the policy's
+    /// delays, and answers with the last outcome; returns how many attempts
+    /// were made.
+    async fn repeat(mut self, mut next: Option<Request>, mut judged: Option<Judged>) -> (reqwest::Result<Response>, u32) {
         loop {
-            attempts += 1;
+            if let Some((verdict, outcome, token)) = judged.take() {
+                match verdict {
+                    Verdict::Answer => return (self.answer(outcome, token).await, self.attempts),
+                    Verdict::Reauthenticate => {
+                        if let (Some(cache), Some(token)) = (self.tokens, &token) {
+                            cache.invalidate(token);
+                        }
+                        self.reauthenticated = true;
+                        tracing::info!(attempt = self.attempts, "the API rejected the access token (401); retrying once with a new one");
+                    }
+                    Verdict::Retry { reason, retry_after } => {
+                        self.retries += 1;
+                        let Some(delay) = self.runtime.0.retry.delay(self.retries, retry_after, self.started.elapsed()) else {
+                            return (self.answer(outcome, token).await, self.attempts);
+                        };
+                        tracing::info!(attempt = self.attempts, reason, delay_ms = delay.as_millis() as u64, "retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+                self.attempts += 1;
+            }
             let Some(mut request) = next.take() else {
-                // Not reached: the loop repeats only requests that could be copied.
+                // Not reached: only requests that could be copied are repeated.
                 let failure = SdkFailure::Request("the request body cannot be sent again".into());
-                return (Ok(failure_response(failure)), attempts);
+                return (Ok(failure_response(failure)), self.attempts);
             };
-            // A request whose body cannot be copied (a stream) is sent once.
-            next = request.try_clone();
-            let can_repeat = next.is_some();
-            // The slow path (a token fetch) is boxed, so that every call's
-            // future does not carry its state.
-            let token = match tokens.map(|cache| cache.fresh().ok_or(cache)) {
-                Some(Ok(token)) => Some(token),
-                Some(Err(cache)) => match Box::pin(cache.get()).await {
+            let token = match self.tokens {
+                Some(cache) => match cache.get().await {
                     Ok(token) => Some(token),
-                    Err(e) => return (Ok(failure_response(SdkFailure::Auth(e))), attempts),
+                    Err(e) => return (Ok(failure_response(SdkFailure::Auth(e))), self.attempts),
                 },
                 None => None,
             };
-            if let Some(token) = &token {
-                match token.bearer.clone() {
-                    Some(value) => request.headers_mut().insert(AUTHORIZATION, value),
-                    None => {
-                        let e = crate::AuthError::InvalidResponse {
-                            reason: "the access token contains characters not allowed in an HTTP header".into(),
-                        };
-                        return (Ok(failure_response(SdkFailure::Auth(e))), attempts);
-                    }
-                };
+            // A request whose body cannot be copied (a stream) is sent once.
+            next = request.try_clone();
+            if let Err(failure) = self.authorize(&mut request, token.as_deref()) {
+                return (Ok(failure), self.attempts);
             }
-            let outcome = http.execute(request).await;
-            let (reason, retry_after) = match &outcome {
-                Ok(response) if response.status() == StatusCode::UNAUTHORIZED && can_repeat && !reauthenticated => {
-                    if let (Some(cache), Some(token)) = (tokens, &token) {
-                        cache.invalidate(token);
-                        reauthenticated = true;
-                        tracing::info!(attempt = attempts, "the API rejected the access token (401); retrying once with a new one");
-                        continue;
-                    }
-                    return (finish(outcome, token, &method).await, attempts);
-                }
-                Ok(response) => match retry_reason_for_status(response.status(), &method) {
-                    Some(reason) if can_repeat => (reason, retry_after(response)),
-                    _ => return (finish(outcome, token, &method).await, attempts),
-                },
-                Err(e) => match retry_reason_for_error(e, &method) {
-                    Some(reason) if can_repeat => (reason, None),
-                    _ => return (outcome, attempts),
-                },
-            };
-            retries += 1;
-            match self.0.retry.delay(retries, retry_after, started.elapsed()) {
-                Some(delay) => {
-                    tracing::info!(attempt = attempts, reason, delay_ms = delay.as_millis() as u64, "retrying");
-                    Box::pin(tokio::time::sleep(delay)).await;
-                }
-                None => return (finish(outcome, token, &method).await, attempts),
-            }
+            let outcome = self.http.execute(request).await;
+            judged = Some((self.judge(&outcome, next.is_some(), token.as_ref()), outcome, token));
         }
     }
 
-    fn is_token_request(&self, request: &Request) -> bool {
-        // The URL up to its path, from the positions `Url` keeps: no scan.
-        request.url()[..url::Position::AfterPath] == self.0.token_url
+    async fn answer(&self, outcome: reqwest::Result<Response>, token: Option<Arc<Cached>>) -> reqwest::Result<Response> {
+        match finish(outcome, token) {
+            Finished::Ready(result) => result,
+            Finished::ErrorBody(read) => read.await,
+        }
     }
 }
 
@@ -200,27 +362,84 @@ pub(crate) fn failure_response(failure: SdkFailure) -> Response {
     Response::from(response)
 }
 
+/// What the first attempt keeps, to send its request again.
+///
+/// Most calls are never repeated, so this is made to cost nothing when it is
+/// not used. reqwest's `try_clone` allocates five times: the URL, the header
+/// map's two tables, and an extension map with an entry for the copy's
+/// timeout, even when there is none. On loopback that was about 2,000
+/// instructions per call, most of them in `malloc` (callgrind, `cargo bench
+/// --bench overhead`).
+enum Resend {
+    /// A request with no body, no timeout of its own and at most four header
+    /// values (every GET and DELETE the generated code builds): its method,
+    /// headers and version, copied without allocating (the generated code's
+    /// header values are static). The URL is taken back from the outcome:
+    /// reqwest puts it on every response and every error.
+    Bare { method: Method, headers: [Option<(HeaderName, HeaderValue)>; 4], version: Version },
+    /// Any other request: reqwest's copy.
+    Copy(Request),
+}
+
+impl Resend {
+    /// What it takes to send `request` again; `None` when its body (a
+    /// stream) cannot be copied: such a request is sent once.
+    fn of(request: &Request) -> Option<Resend> {
+        let bare = request.body().is_none() && request.timeout().is_none() && request.headers().len() <= 4;
+        if !bare {
+            return request.try_clone().map(Resend::Copy);
+        }
+        let mut headers: [Option<(HeaderName, HeaderValue)>; 4] = Default::default();
+        for (slot, (name, value)) in headers.iter_mut().zip(request.headers()) {
+            *slot = Some((name.clone(), value.clone()));
+        }
+        Some(Resend::Bare { method: request.method().clone(), headers, version: request.version() })
+    }
+
+    /// The request to send again, to `url`, the one the outcome came from;
+    /// `None` if a bare request's outcome names none.
+    fn into_request(self, url: Option<&url::Url>) -> Option<Request> {
+        let (method, headers, version) = match self {
+            Resend::Copy(request) => return Some(request),
+            Resend::Bare { method, headers, version } => (method, headers, version),
+        };
+        let mut request = Request::new(method, url?.clone());
+        for (name, value) in headers.into_iter().flatten() {
+            request.headers_mut().append(name, value);
+        }
+        *request.version_mut() = version;
+        Some(request)
+    }
+}
+
+/// An outcome ready for the generated code, or an error answer whose body
+/// must be read first.
+enum Finished {
+    Ready(reqwest::Result<Response>),
+    ErrorBody(Answer<'static>),
+}
+
 /// Prepares an answer for the generated code.
 ///
 /// A success answer is passed on unread: [`crate::decode::response`] reads its
-/// body once, checks it and decodes it, and the [`Answering`] added here tells
-/// it the request's method and the token to redact. An error answer is read
-/// (in a boxed future, so that the success path's state stays small), with
-/// any echo of the token redacted, and parsed as Spotnana's `ErrorResponse`
-/// when it is one, so that every error status (documented or not) reaches
-/// [`crate::Error::Api`] with it.
-async fn finish(outcome: reqwest::Result<Response>, sent: Option<Arc<Cached>>, method: &reqwest::Method) -> reqwest::Result<Response> {
-    let mut response = outcome?;
-    let answering = Answering { method: method.clone(), token: sent };
+/// body once, redacts the client's tokens from it and decodes it. An error
+/// answer is read (in a boxed future, so that the success path's state stays
+/// small), with any echo of the token it was sent with redacted, and parsed
+/// as Spotnana's `ErrorResponse` when it is one, so that every error status
+/// (documented or not) reaches [`crate::Error::Api`] with it.
+fn finish(outcome: reqwest::Result<Response>, sent: Option<Arc<Cached>>) -> Finished {
+    let response = match outcome {
+        Ok(response) => response,
+        Err(e) => return Finished::Ready(Err(e)),
+    };
     if response.status().is_success() {
-        response.extensions_mut().insert(answering);
-        return Ok(response);
+        return Finished::Ready(Ok(response));
     }
-    Ok(Box::pin(read_error(response, answering)).await)
+    Finished::ErrorBody(Box::pin(async move { Ok(read_error(response, sent).await) }))
 }
 
 /// An error answer, read in full and rebuilt around its redacted body.
-async fn read_error(mut response: Response, answering: Answering) -> Response {
+async fn read_error(mut response: Response, sent: Option<Arc<Cached>>) -> Response {
     let status = response.status();
     let version = response.version();
     let url = response.url().clone();
@@ -228,7 +447,10 @@ async fn read_error(mut response: Response, answering: Answering) -> Response {
     let headers = std::mem::take(response.headers_mut());
     let mut extensions = std::mem::take(response.extensions_mut());
     let body = match response.bytes().await {
-        Ok(body) => answering.redact(body),
+        Ok(body) => match &sent {
+            Some(token) => token.redact(body),
+            None => body,
+        },
         Err(e) => {
             let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
             let reason = format!("the body could not be read in full ({e})");
@@ -238,10 +460,11 @@ async fn read_error(mut response: Response, answering: Answering) -> Response {
     if let Ok(error) = serde_json::from_slice::<ErrorResponse>(&body) {
         extensions.insert(Arc::new(error));
     }
-    extensions.insert(answering);
     // Handing reqwest the URL spares it parsing a placeholder one.
     let mut rebuilt = http::Response::builder().status(status).version(version).url(url).body(body).unwrap_or_default();
     *rebuilt.headers_mut() = headers;
     rebuilt.extensions_mut().extend(extensions);
     Response::from(rebuilt)
 }
+
+

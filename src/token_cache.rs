@@ -76,9 +76,17 @@ impl Cached {
     }
 }
 
+/// The token in use, and the one it replaced: an answer to a request sent
+/// just before a refresh may still echo the old one.
+#[derive(Default)]
+struct Tokens {
+    current: Option<Arc<Cached>>,
+    previous: Option<Arc<Cached>>,
+}
+
 struct Inner {
     source: Box<dyn TokenSource>,
-    current: RwLock<Option<Arc<Cached>>>,
+    tokens: RwLock<Tokens>,
     refresh: tokio::sync::Mutex<()>,
     background: AtomicBool,
     /// The last failed fetch, so callers that queued behind it share its error
@@ -110,19 +118,50 @@ impl TokenCache {
     pub fn new(source: impl TokenSource) -> Self {
         Self(Arc::new(Inner {
             source: Box::new(source),
-            current: RwLock::new(None),
+            tokens: RwLock::new(Tokens::default()),
             refresh: tokio::sync::Mutex::new(()),
             background: AtomicBool::new(false),
             last_failure: std::sync::Mutex::new(None),
         }))
     }
 
-    fn peek(&self) -> Option<Arc<Cached>> {
-        self.0.current.read().unwrap_or_else(|p| p.into_inner()).clone()
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Tokens> {
+        self.0.tokens.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn store(&self, cached: Option<Arc<Cached>>) {
-        *self.0.current.write().unwrap_or_else(|p| p.into_inner()) = cached;
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Tokens> {
+        self.0.tokens.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn peek(&self) -> Option<Arc<Cached>> {
+        self.read().current.clone()
+    }
+
+    /// Makes `cached` the token in use; the one it replaces (if another token)
+    /// is kept as the previous one, for [`redact`](Self::redact).
+    fn store(&self, cached: Arc<Cached>) {
+        let mut tokens = self.write();
+        let changed = tokens.current.as_ref().is_none_or(|old| old.token != cached.token);
+        let replaced = tokens.current.replace(cached);
+        if changed && replaced.is_some() {
+            tokens.previous = replaced;
+        }
+    }
+
+    /// `body` with every echo of the token in use, and of the one before it,
+    /// replaced by `[redacted]`, so that no decoded value, error or log can
+    /// carry a token onward. The scan runs under the read lock: it is a
+    /// `memchr` search, and a refresh waits for it at most that long.
+    pub(crate) fn redact(&self, body: bytes::Bytes) -> bytes::Bytes {
+        let tokens = self.read();
+        let body = match &tokens.current {
+            Some(token) => token.redact(body),
+            None => body,
+        };
+        match &tokens.previous {
+            Some(token) => token.redact(body),
+            None => body,
+        }
     }
 
     /// The cached token while it is still valid, starting a background
@@ -163,7 +202,7 @@ impl TokenCache {
         }
         match self.fetch().await {
             Ok(fresh) => {
-                self.store(Some(fresh.clone()));
+                self.store(fresh.clone());
                 Ok(fresh)
             }
             Err(error) => {
@@ -175,9 +214,9 @@ impl TokenCache {
 
     /// Forgets `rejected` if it is still the cached token.
     pub(crate) fn invalidate(&self, rejected: &Arc<Cached>) {
-        let mut current = self.0.current.write().unwrap_or_else(|p| p.into_inner());
-        if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, rejected)) {
-            *current = None;
+        let mut tokens = self.write();
+        if tokens.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, rejected)) {
+            tokens.previous = tokens.current.take();
             tracing::debug!("cached token rejected by the API; it will be replaced");
         }
     }
@@ -210,13 +249,13 @@ impl TokenCache {
             let still_stale = cache.peek().is_some_and(|c| Arc::ptr_eq(&c, &stale));
             if still_stale {
                 match cache.fetch().await {
-                    Ok(fresh) => cache.store(Some(fresh)),
+                    Ok(fresh) => cache.store(fresh),
                     Err(e) => {
                         tracing::warn!(error = %e, "refreshing the access token ahead of expiry failed; using the current one until it expires");
                         // Try again halfway to expiry rather than on the very next call.
                         let now = Instant::now();
                         let retry_at = now + stale.expires_at.saturating_duration_since(now) / 2;
-                        cache.store(Some(Arc::new(Cached::new(stale.token.clone(), retry_at, stale.expires_at))));
+                        cache.store(Arc::new(Cached::new(stale.token.clone(), retry_at, stale.expires_at)));
                     }
                 }
             }

@@ -255,6 +255,7 @@ impl Client {
             };
         }
         let request = request.build().map_err(|e| Error::InvalidRequest(format!("{operation_id}: {e}")))?;
+        let method = request.method().clone();
         let response = self.inner().execute(self.client(), request, op.id.as_str()).await.map_err(crate::error::from_reqwest)?;
         let status = response.status();
         if !status.is_success() {
@@ -263,7 +264,7 @@ impl Client {
         if response.content_length() == Some(0) && status != reqwest::StatusCode::NO_CONTENT {
             return Ok(Value::Null);
         }
-        let value = crate::decode::response::<Value, ErrorResponse>(response).await.map_err(Error::from)?;
+        let value = crate::decode::response::<Value, ErrorResponse>(response, self, method).await.map_err(Error::from)?;
         Ok(value.into_inner())
     }
 }

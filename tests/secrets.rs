@@ -124,3 +124,38 @@ async fn nothing_public_prints_a_secret_or_token() {
         assert_clean("log line", line);
     }
 }
+
+/// A token the client has replaced is redacted too. The API rejects the first
+/// token (401); the client fetches a second and sends again, and the answer,
+/// which does not decode, echoes both. Neither reaches the error, its body or
+/// its `Debug`.
+#[tokio::test]
+async fn a_replaced_token_is_redacted_too() {
+    const FIRST: &str = "first-token-5d4c3b";
+    const SECOND: &str = "second-token-2a1f0e";
+    let issued = Arc::new(Mutex::new(0));
+    let server = TestServer::start(move |r| {
+        if r.path() == "/v2/auth/oauth2-token" {
+            let mut n = issued.lock().unwrap();
+            *n += 1;
+            let token = if *n == 1 { FIRST } else { SECOND };
+            return Reply::json(200, json!({ "access_token": token, "expires_in": 3600, "token_type": "Bearer" }));
+        }
+        if r.header("authorization") == Some(&format!("Bearer {FIRST}")) {
+            return Reply::json(401, json!({ "errorMessages": [{ "message": "Access Token Invalid" }] }));
+        }
+        Reply::json(200, json!({ "elements": format!("{FIRST} {SECOND}") }))
+    })
+    .await;
+    let client = spotnana::Client::builder().with_base_url(server.url()).with_credentials("id", SECRET).build().expect("builds");
+
+    let error = client.list_companies().send().await.expect_err("the answer does not decode");
+
+    assert_eq!(server.count("/v2/auth/oauth2-token"), 2, "the rejected token was replaced");
+    let Error::Decode(decode) = &error else { panic!("a decode error, got {error:?}") };
+    let body = String::from_utf8_lossy(decode.body().expect("the body is kept")).into_owned();
+    assert!(body.contains("[redacted] [redacted]"), "both echoes are redacted in place: {body}");
+    for text in [body, format!("{error:?}"), format!("{error}")] {
+        assert!(!text.contains(FIRST) && !text.contains(SECOND), "a token leaked: {text}");
+    }
+}
