@@ -1,7 +1,8 @@
 //! The token cache: one token shared by every clone of a client, refreshed ahead
 //! of expiry by exactly one request at a time.
 //!
-//! - Hot path: a fresh token is read under a `std` read lock; no async lock, no await.
+//! - Hot path: a fresh token is read from the thread's own copy, checked against
+//!   the cache's generation with one atomic load; no lock, no await.
 //! - Ahead of expiry (the last tenth of the lifetime, at most a minute, minus up to
 //!   half as much again of jitter), the first caller to notice starts one refresh
 //!   in the background and keeps using the still-valid token.
@@ -14,7 +15,8 @@
 //! - [`TokenCache::invalidate`] drops a token the API rejected, only if it is still
 //!   the cached one, so a 401 on an old token cannot discard a newer one.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -39,6 +41,8 @@ pub(crate) struct Cached {
     finder: memchr::memmem::Finder<'static>,
     refresh_at: Instant,
     expires_at: Instant,
+    /// Which fetch this token came from: a thread's copy keeps its serial.
+    serial: u64,
 }
 
 impl std::fmt::Debug for Cached {
@@ -54,7 +58,15 @@ impl std::fmt::Debug for Cached {
 impl Cached {
     fn new(token: AccessToken, refresh_at: Instant, expires_at: Instant) -> Self {
         let finder = memchr::memmem::Finder::new(token.expose_secret().as_bytes()).into_owned();
-        Self { bearer: bearer(&token), token, finder, refresh_at, expires_at }
+        Self { bearer: bearer(&token), token, finder, refresh_at, expires_at, serial: next_serial() }
+    }
+
+    /// A copy for one thread: the same token and serial, in allocations of
+    /// its own (see [`TokenCache::local`]).
+    fn copy(&self) -> Self {
+        let Cached { token, bearer: _, finder, refresh_at, expires_at, serial } = self;
+        let (refresh_at, expires_at, serial) = (*refresh_at, *expires_at, *serial);
+        Self { bearer: bearer(token), token: token.clone(), finder: finder.clone(), refresh_at, expires_at, serial }
     }
 
     /// `body` with every echo of this token replaced by `[redacted]`, so that
@@ -84,8 +96,33 @@ struct Tokens {
     previous: Option<Arc<Cached>>,
 }
 
+/// Serial numbers, for caches and for fetched tokens.
+static SERIAL: AtomicU64 = AtomicU64::new(1);
+
+fn next_serial() -> u64 {
+    SERIAL.fetch_add(1, Ordering::Relaxed)
+}
+
+/// One thread's copies of a cache's tokens, as of one generation.
+struct Seen {
+    cache: u64,
+    generation: u64,
+    tokens: Tokens,
+}
+
+/// How many caches a thread keeps copies for (most programs have one).
+const SEEN_CACHES: usize = 4;
+
+thread_local! {
+    static SEEN: RefCell<Vec<Seen>> = const { RefCell::new(Vec::new()) };
+}
+
 struct Inner {
     source: Box<dyn TokenSource>,
+    /// Identifies this cache's copies in each thread's [`SEEN`].
+    id: u64,
+    /// Moves on each change of `tokens`, under its write lock.
+    generation: AtomicU64,
     tokens: RwLock<Tokens>,
     refresh: tokio::sync::Mutex<()>,
     background: AtomicBool,
@@ -118,6 +155,8 @@ impl TokenCache {
     pub fn new(source: impl TokenSource) -> Self {
         Self(Arc::new(Inner {
             source: Box::new(source),
+            id: next_serial(),
+            generation: AtomicU64::new(0),
             tokens: RwLock::new(Tokens::default()),
             refresh: tokio::sync::Mutex::new(()),
             background: AtomicBool::new(false),
@@ -146,6 +185,50 @@ impl TokenCache {
         if changed && replaced.is_some() {
             tokens.previous = replaced;
         }
+        self.0.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// Runs `f` on this thread's copies of the tokens.
+    ///
+    /// Every call reads the token twice (to send it, and to redact it from
+    /// the answer). Read from the shared cache, each read takes the lock and
+    /// counts a reference, and with calls on several threads those counters'
+    /// cache lines move from core to core on every call. A thread's copies
+    /// are read with one atomic load (of the generation, which only a new or
+    /// rejected token moves) and counted on the thread's own lines. When the
+    /// generation has moved, the copies are made again under the read lock.
+    fn local<R>(&self, f: impl FnOnce(&Tokens) -> R) -> R {
+        let generation = self.0.generation.load(Ordering::Acquire);
+        let mut f = Some(f);
+        let local = SEEN.try_with(|seen| {
+            let Ok(mut seen) = seen.try_borrow_mut() else { return None };
+            let at = match seen.iter().position(|s| s.cache == self.0.id) {
+                Some(at) => at,
+                None => {
+                    if seen.len() == SEEN_CACHES {
+                        seen.remove(0);
+                    }
+                    seen.push(Seen { cache: self.0.id, generation: generation.wrapping_sub(1), tokens: Tokens::default() });
+                    seen.len() - 1
+                }
+            };
+            let entry = &mut seen[at];
+            if entry.generation != generation {
+                let tokens = self.read();
+                entry.generation = self.0.generation.load(Ordering::Acquire);
+                entry.tokens = Tokens {
+                    current: tokens.current.as_ref().map(|c| Arc::new(c.copy())),
+                    previous: tokens.previous.as_ref().map(|c| Arc::new(c.copy())),
+                };
+            }
+            f.take().map(|f| f(&entry.tokens))
+        });
+        match (local, f) {
+            (Ok(Some(result)), _) => result,
+            // No thread-local storage (a thread shutting down): the shared tokens.
+            (_, Some(f)) => f(&self.read()),
+            (_, None) => unreachable!("`f` runs once"),
+        }
     }
 
     /// `body` with every echo of the token in use, and of the one before it,
@@ -153,22 +236,23 @@ impl TokenCache {
     /// carry a token onward. The scan runs under the read lock: it is a
     /// `memchr` search, and a refresh waits for it at most that long.
     pub(crate) fn redact(&self, body: bytes::Bytes) -> bytes::Bytes {
-        let tokens = self.read();
-        let body = match &tokens.current {
-            Some(token) => token.redact(body),
-            None => body,
-        };
-        match &tokens.previous {
-            Some(token) => token.redact(body),
-            None => body,
-        }
+        self.local(move |tokens| {
+            let body = match &tokens.current {
+                Some(token) => token.redact(body),
+                None => body,
+            };
+            match &tokens.previous {
+                Some(token) => token.redact(body),
+                None => body,
+            }
+        })
     }
 
     /// The cached token while it is still valid, starting a background
     /// refresh when it is due; `None` when a caller must [`get`](Self::get)
     /// one. The hot path of every call: one read lock, no await.
     pub(crate) fn fresh(&self) -> Option<Arc<Cached>> {
-        let cached = self.peek()?;
+        let cached = self.local(|tokens| tokens.current.clone())?;
         let now = Instant::now();
         if now < cached.refresh_at {
             return Some(cached);
@@ -215,8 +299,9 @@ impl TokenCache {
     /// Forgets `rejected` if it is still the cached token.
     pub(crate) fn invalidate(&self, rejected: &Arc<Cached>) {
         let mut tokens = self.write();
-        if tokens.current.as_ref().is_some_and(|c| Arc::ptr_eq(c, rejected)) {
+        if tokens.current.as_ref().is_some_and(|c| c.serial == rejected.serial) {
             tokens.previous = tokens.current.take();
+            self.0.generation.fetch_add(1, Ordering::Release);
             tracing::debug!("cached token rejected by the API; it will be replaced");
         }
     }
@@ -246,7 +331,7 @@ impl TokenCache {
         let stale = stale.clone();
         runtime.spawn(async move {
             let _guard = cache.0.refresh.lock().await;
-            let still_stale = cache.peek().is_some_and(|c| Arc::ptr_eq(&c, &stale));
+            let still_stale = cache.peek().is_some_and(|c| c.serial == stale.serial);
             if still_stale {
                 match cache.fetch().await {
                     Ok(fresh) => cache.store(fresh),
