@@ -10,7 +10,7 @@
 //! they leave the function:
 //! - `type Error = progenitor_client::Error<E>;` at the top of the body, so
 //!   that the body's `Error::InvalidRequest(..)` and the like keep their type;
-//! - every `expr?` becomes `Result::map_err(expr, Error::from)?`, so that each
+//! - every `expr?` becomes `expr.map_err(Error::from)?`, so that each
 //!   error goes through progenitor's `Error` (as it did) and then
 //!   `crate::Error::from`, the conversion every other path uses;
 //! - the tail expression becomes `Result::map_err(tail, crate::Error::from)`.
@@ -42,7 +42,15 @@ impl VisitMut for Questions {
         syn::visit_mut::visit_expr_mut(self, expr);
         if let syn::Expr::Try(question) = expr {
             let inner = &question.expr;
-            *question.expr = syn::parse_quote!(::std::result::Result::map_err(#inner, Error::from));
+            // Method syntax keeps the generated code short (each `?` is one
+            // line, not four, once formatted); an operand that binds looser
+            // than a method call is parenthesised.
+            *question.expr = match inner.as_ref() {
+                syn::Expr::MethodCall(_) | syn::Expr::Await(_) | syn::Expr::Call(_) | syn::Expr::Path(_) | syn::Expr::Field(_) => {
+                    syn::parse_quote!(#inner.map_err(Error::from))
+                }
+                _ => syn::parse_quote!((#inner).map_err(Error::from)),
+            };
         }
     }
 
