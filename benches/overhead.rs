@@ -122,27 +122,21 @@ async fn main() {
     // reqwest client needs a process-wide crypto provider.
     #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc-rs")))]
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::builder()
-        .connect_timeout(spotnana::DEFAULT_CONNECT_TIMEOUT)
-        .timeout(spotnana::DEFAULT_REQUEST_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("spotnana-rust/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("reqwest client");
+    let transport = || {
+        reqwest::Client::builder()
+            .connect_timeout(spotnana::DEFAULT_CONNECT_TIMEOUT)
+            .timeout(spotnana::DEFAULT_REQUEST_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("spotnana-rust/", env!("CARGO_PKG_VERSION")))
+    };
+    let http = transport().build().expect("reqwest client");
     let url = format!("{}/v2/companies", server.url());
     let read_url = format!("{}/v2/companies/{COMPANY_ID}", server.url());
-    // Cloned per call, as the SDK's client is: a base URL and a reqwest client.
     let mut bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", "fixed-token")).expect("a header value");
     bearer.set_sensitive(true);
-    let with_token = reqwest::Client::builder()
-        .connect_timeout(spotnana::DEFAULT_CONNECT_TIMEOUT)
-        .timeout(spotnana::DEFAULT_REQUEST_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("spotnana-rust/", env!("CARGO_PKG_VERSION")))
-        .default_headers(reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, bearer)]))
-        .build()
-        .expect("reqwest client");
-    let generated = plain::Plain { baseurl: server.url(), client: with_token };
+    let with_token = transport().default_headers(reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, bearer)]));
+    // Cloned per call, as the SDK's client is: a base URL and a reqwest client.
+    let generated = plain::Plain { baseurl: server.url(), client: with_token.build().expect("reqwest client") };
 
     // `OVERHEAD_PROFILE=sdk|generated|raw`: only 100,000 listCompanies calls (readCompany
     // with `OVERHEAD_OP=readCompany`) at concurrency 64 (or `OVERHEAD_CONCURRENCY`) of one

@@ -79,14 +79,13 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
             }
             let mismatch = || format!("builder {builder}'s send does not return Result<ResponseValue<T>, Error<E>> from a tail expression; check build/send.rs");
             let (success, error) = result_types(&send.sig.output).ok_or_else(mismatch)?;
-            let Some(syn::Stmt::Expr(tail, None)) = send.block.stmts.pop() else {
+            let Some(syn::Stmt::Expr(mut tail, None)) = send.block.stmts.pop() else {
                 return Err(mismatch());
             };
             let mut body = std::mem::take(&mut send.block.stmts);
             for statement in &mut body {
                 Questions.visit_stmt_mut(statement);
             }
-            let mut tail = tail;
             Questions.visit_expr_mut(&mut tail);
             send.block = syn::parse_quote!({
                 #[allow(unused)]
@@ -108,39 +107,23 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
 /// `T` and `E` of a `Result<ResponseValue<T>, Error<E>>` return type.
 fn result_types(output: &ReturnType) -> Option<(Type, Type)> {
     let ReturnType::Type(_, ty) = output else { return None };
-    let result = last_segment_args(ty, "Result")?;
-    let [GenericArgument::Type(value), GenericArgument::Type(error)] = result.as_slice() else { return None };
-    let success = match last_segment_args(value, "ResponseValue")?.first()? {
-        GenericArgument::Type(t) => t.clone(),
-        _ => return None,
-    };
-    let error = match last_segment_args(error, "Error")?.first()? {
-        GenericArgument::Type(t) => t.clone(),
-        _ => return None,
-    };
-    Some((success, error))
+    let error = type_arg(type_arg(ty, "Result", 1)?, "Error", 0)?;
+    Some((success_type(output)?, error.clone()))
 }
 
 /// `T` of a `Result<ResponseValue<T>, _>` return type.
 pub fn success_type(output: &ReturnType) -> Option<Type> {
     let ReturnType::Type(_, ty) = output else { return None };
-    let result = last_segment_args(ty, "Result")?;
-    let GenericArgument::Type(value) = result.first()? else { return None };
-    let inner = last_segment_args(value, "ResponseValue")?;
-    match inner.first()? {
-        GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    }
+    type_arg(type_arg(ty, "Result", 0)?, "ResponseValue", 0).cloned()
 }
 
-fn last_segment_args<'a>(ty: &'a Type, name: &str) -> Option<Vec<&'a GenericArgument>> {
+/// The type argument at `at` of `ty`, when `ty`'s last segment is `name<..>`.
+fn type_arg<'a>(ty: &'a Type, name: &str, at: usize) -> Option<&'a Type> {
     let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
-    if last.ident != name {
-        return None;
-    }
-    match &last.arguments {
-        PathArguments::AngleBracketed(args) => Some(args.args.iter().collect()),
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.iter().nth(at)? {
+        GenericArgument::Type(t) if last.ident == name => Some(t),
         _ => None,
     }
 }

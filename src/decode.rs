@@ -18,8 +18,9 @@ use crate::runtime::failure_response;
 /// Reads `response` and decodes its body as `T`, keeping status and headers.
 ///
 /// The body is read once. Any echo of the client's access token (the one in
-/// use, or the one it replaced) is redacted first. A success body must be JSON (an empty 204 reads as `null`,
-/// which a nullable model takes as `None`). A body that does not decode
+/// use, or the one it replaced) is redacted first. A success body must be
+/// JSON (an empty 204 reads as `null`, which a nullable model takes as
+/// `None`). A body that does not decode
 /// becomes [`crate::Error::Decode`], and for a 2xx answer to a POST or PATCH
 /// the error warns that the request may have been applied.
 ///

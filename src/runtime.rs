@@ -144,14 +144,11 @@ impl<'a, F: Future<Output = reqwest::Result<Response>> + Unpin> Future for Execu
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let state = &mut self.state;
-        let State::Sending { sending, .. } = state else {
-            return match state {
-                State::Boxed(rest) => rest.as_mut().poll(cx),
-                State::Ready(answer) => Poll::Ready(answer.take().expect("`Runtime::execute` polled after it completed")),
-                State::Sending { .. } => unreachable!("matched above"),
-            };
+        let outcome = match state {
+            State::Sending { sending, .. } => std::task::ready!(Pin::new(sending).poll(cx)),
+            State::Boxed(rest) => return rest.as_mut().poll(cx),
+            State::Ready(answer) => return Poll::Ready(answer.take().expect("`Runtime::execute` polled after it completed")),
         };
-        let outcome = std::task::ready!(Pin::new(sending).poll(cx));
         let State::Sending { call, next, token, .. } = std::mem::replace(state, State::Ready(None)) else {
             unreachable!("matched above")
         };
@@ -447,10 +444,7 @@ async fn read_error(mut response: Response, sent: Option<Arc<Cached>>) -> Respon
     let headers = std::mem::take(response.headers_mut());
     let mut extensions = std::mem::take(response.extensions_mut());
     let body = match response.bytes().await {
-        Ok(body) => match &sent {
-            Some(token) => token.redact(body),
-            None => body,
-        },
+        Ok(body) => sent.iter().fold(body, |body, token| token.redact(body)),
         Err(e) => {
             let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
             let reason = format!("the body could not be read in full ({e})");

@@ -64,9 +64,7 @@ impl Cached {
     /// A copy for one thread: the same token and serial, in allocations of
     /// its own (see [`TokenCache::local`]).
     fn copy(&self) -> Self {
-        let Cached { token, bearer: _, finder, refresh_at, expires_at, serial } = self;
-        let (refresh_at, expires_at, serial) = (*refresh_at, *expires_at, *serial);
-        Self { bearer: bearer(token), token: token.clone(), finder: finder.clone(), refresh_at, expires_at, serial }
+        Self { token: self.token.clone(), bearer: bearer(&self.token), finder: self.finder.clone(), ..*self }
     }
 
     /// `body` with every echo of this token replaced by `[redacted]`, so that
@@ -233,24 +231,14 @@ impl TokenCache {
 
     /// `body` with every echo of the token in use, and of the one before it,
     /// replaced by `[redacted]`, so that no decoded value, error or log can
-    /// carry a token onward. The scan runs under the read lock: it is a
-    /// `memchr` search, and a refresh waits for it at most that long.
+    /// carry a token onward.
     pub(crate) fn redact(&self, body: bytes::Bytes) -> bytes::Bytes {
-        self.local(move |tokens| {
-            let body = match &tokens.current {
-                Some(token) => token.redact(body),
-                None => body,
-            };
-            match &tokens.previous {
-                Some(token) => token.redact(body),
-                None => body,
-            }
-        })
+        self.local(move |tokens| [&tokens.current, &tokens.previous].into_iter().flatten().fold(body, |body, token| token.redact(body)))
     }
 
     /// The cached token while it is still valid, starting a background
     /// refresh when it is due; `None` when a caller must [`get`](Self::get)
-    /// one. The hot path of every call: one read lock, no await.
+    /// one. The hot path of every call: no lock, no await.
     pub(crate) fn fresh(&self) -> Option<Arc<Cached>> {
         let cached = self.local(|tokens| tokens.current.clone())?;
         let now = Instant::now();
