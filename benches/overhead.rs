@@ -17,6 +17,7 @@ mod server;
 #[path = "overhead/plain.rs"]
 mod plain;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,18 @@ use spotnana::{types, Client};
 /// by ±10 % from round to round; the median of 15 paired rounds is stable to
 /// about ±1 %.
 const ROUNDS: usize = 15;
+
+/// The middle value of `v`.
+fn mid(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The first and third quartiles of `v`: how far one round's ratio strays.
+fn quartiles(mut v: Vec<f64>) -> (f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[v.len() / 4], v[v.len() * 3 / 4])
+}
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -92,28 +105,47 @@ where
     (per * concurrency) as f64 / started.elapsed().as_secs_f64()
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+/// Clients and server share one thread (a current-thread runtime): with both
+/// sides in a work-stealing runtime, where the scheduler happened to put the
+/// client and server tasks moved one round's throughput by ±10 % or more,
+/// drowning the per-call cost this measures; on two threads, each call waited
+/// on a cross-thread wake-up. On one thread a round measures the CPU time a
+/// call costs, client and server together.
+fn main() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async { measure(serve().await).await });
+}
+
+/// The loopback server the bench calls, and its count of token requests.
+async fn serve() -> (TestServer, Arc<AtomicUsize>) {
     let body = json!({ "length": 2, "elements": [
         { "id": "4974a66b-7493-4f41-908c-58ba81093947", "name": "Acme" },
         { "id": "b93dc51f-12dd-46c7-b7d6-1cb12cd3f5b3", "name": "Globex" }
     ] });
     let company = json!({ "id": { "id": COMPANY_ID }, "name": "Acme", "billingCurrency": "USD", "companyRoles": ["ORG"] });
     // Answers are serialised once, so that the server (which shares the
-    // process, its two cores and its allocator with the clients) spends as
-    // little as it can per request and the client side dominates what is measured.
+    // process, the machine's cores and its allocator with the clients) spends
+    // as little as it can per request and the client side dominates what is
+    // measured.
     let (list, read) = (Reply::json(200, body), Reply::json(200, company));
     let token = Reply::json(200, json!({ "access_token": "bench-token", "expires_in": 3600, "token_type": "Bearer" }));
-    let server = TestServer::start(move |r| {
+    let token_requests = Arc::new(AtomicUsize::new(0));
+    let tokens_served = token_requests.clone();
+    let server = TestServer::start_unrecorded(move |r| {
         if r.path().starts_with("/v2/companies/") {
             read.clone()
         } else if r.path() == "/v2/auth/oauth2-token" {
+            tokens_served.fetch_add(1, Ordering::Relaxed);
             token.clone()
         } else {
             list.clone()
         }
     })
     .await;
+    (server, token_requests)
+}
+
+async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
     let sdk = || Client::builder().with_base_url(server.url()).with_credentials("bench-id", "bench-secret").build().expect("client");
     // Baseline: raw reqwest with the SDK's transport settings (timeouts, no
     // redirects, its User-Agent), so the comparison isolates what the SDK
@@ -170,10 +202,10 @@ async fn main() {
 
     // 1. Token requests per 10,000 calls at concurrency 64, cold cache.
     let cold = sdk();
-    let before = server.count("/v2/auth/oauth2-token");
+    let before = token_requests.load(Ordering::Relaxed);
     let c = cold.clone();
     throughput(10_000, 64, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await;
-    let token_requests = server.count("/v2/auth/oauth2-token") - before;
+    let token_requests = token_requests.load(Ordering::Relaxed) - before;
 
     // 2. Median per-call latency, sequential, interleaved.
     let client = sdk();
@@ -199,34 +231,47 @@ async fn main() {
         let total = if concurrency == 1 { 2_000 } else { 12_800 };
         let mut ratios = Vec::new();
         let (mut sdk_rates, mut raw_rates, mut shaped_ratios, mut layer_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..ROUNDS {
-            let c = client.clone();
+        for round in 0..ROUNDS {
             let read = op == "readCompany";
-            let s = throughput(total, concurrency, move || {
-                let c = c.clone();
-                async move { if read { sdk_read(&c).await } else { sdk_call(&c).await } }
-            })
-            .await;
-            let (h, u) = (http.clone(), if read { read_url.clone() } else { url.clone() });
-            let r = throughput(total, concurrency, move || {
-                let (h, u) = (h.clone(), u.clone());
-                async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
-            })
-            .await;
-            let g = generated.clone();
-            let g = throughput(total, concurrency, move || {
-                let g = g.clone();
-                async move { generated_call(&g, read).await }
-            })
-            .await;
+            let (mut s, mut r, mut g) = (0.0, 0.0, 0.0);
+            // Each variant takes each place in the round equally often, so
+            // whatever the first or last place costs falls on all three.
+            for place in 0..3 {
+                match (round + place) % 3 {
+                    0 => {
+                        let c = client.clone();
+                        s = throughput(total, concurrency, move || {
+                            let c = c.clone();
+                            async move { if read { sdk_read(&c).await } else { sdk_call(&c).await } }
+                        })
+                        .await;
+                    }
+                    1 => {
+                        let (h, u) = (http.clone(), if read { read_url.clone() } else { url.clone() });
+                        r = throughput(total, concurrency, move || {
+                            let (h, u) = (h.clone(), u.clone());
+                            async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
+                        })
+                        .await;
+                    }
+                    _ => {
+                        let g0 = generated.clone();
+                        g = throughput(total, concurrency, move || {
+                            let g0 = g0.clone();
+                            async move { generated_call(&g0, read).await }
+                        })
+                        .await;
+                    }
+                }
+            }
             ratios.push(s / r);
             shaped_ratios.push(g / r);
             layer_ratios.push(s / g);
             sdk_rates.push(s);
             raw_rates.push(r);
         }
-        let mid = |mut v: Vec<f64>| { v.sort_by(f64::total_cmp); v[v.len() / 2] };
-        rows.push((op, concurrency, mid(sdk_rates), mid(raw_rates), mid(ratios), mid(shaped_ratios), mid(layer_ratios)));
+        let spread = quartiles(layer_ratios.clone());
+        rows.push((op, concurrency, mid(sdk_rates), mid(raw_rates), mid(ratios), mid(shaped_ratios), mid(layer_ratios), spread));
     }
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -240,10 +285,10 @@ async fn main() {
         (sdk_med.as_secs_f64() - raw_med.as_secs_f64()) * 1e6,
         sdk_med.as_secs_f64() / raw_med.as_secs_f64()
     );
-    println!("| operation | concurrency | SDK calls/s | raw calls/s | SDK/raw | generated code alone/raw | SDK/generated |");
-    println!("|---|---:|---:|---:|---:|---:|---:|");
-    for (op, c, s, r, ratio, shaped, layer) in rows {
-        println!("| {op} | {c} | {s:.0} | {r:.0} | {ratio:.3} | {shaped:.3} | {layer:.3} |");
+    println!("| operation | concurrency | SDK calls/s | raw calls/s | SDK/raw | generated code alone/raw | SDK/generated | its quartiles |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for (op, c, s, r, ratio, shaped, layer, (low, high)) in rows {
+        println!("| {op} | {c} | {s:.0} | {r:.0} | {ratio:.3} | {shaped:.3} | {layer:.3} | {low:.3} to {high:.3} |");
     }
     println!("(ratios: medians of {ROUNDS} interleaved rounds, each ratio taken within its round)");
     println!("(generated code alone: progenitor's request building and ResponseValue decoding, sent with plain reqwest)");

@@ -13,7 +13,12 @@
 //! - every `expr?` becomes `expr.map_err(Error::from)?`, so that each
 //!   error goes through progenitor's `Error` (as it did) and then
 //!   `crate::Error::from`, the conversion every other path uses;
-//! - the tail expression becomes `Result::map_err(tail, crate::Error::from)`.
+//! - the tail, progenitor's `match` on the status, is converted arm by arm:
+//!   an arm that only decodes the answer calls `crate::decode::success`
+//!   (which returns `crate::Error` itself, so the answer is written once),
+//!   `Err(e)` becomes `Err(crate::Error::from(e))`, `Ok(..)` stays, and any
+//!   other arm becomes `Result::map_err(arm, crate::Error::from)`.
+//!   A tail that is not a `match` is converted as a whole.
 //!
 //! Keyed on shape: the targets are the `builder` module's inherent methods
 //! named `send` that return `Result<ResponseValue<T>, Error<E>>` and end in a
@@ -87,11 +92,12 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
                 Questions.visit_stmt_mut(statement);
             }
             Questions.visit_expr_mut(&mut tail);
+            let tail = convert(tail);
             send.block = syn::parse_quote!({
                 #[allow(unused)]
                 type Error = progenitor_client::Error<#error>;
                 #(#body)*
-                ::std::result::Result::map_err(#tail, crate::Error::from)
+                #tail
             });
             send.sig.output = syn::parse_quote!(-> ::std::result::Result<ResponseValue<#success>, crate::Error>);
             send.attrs.extend(DOCS.iter().map(|line| -> syn::Attribute { syn::parse_quote!(#[doc = #line]) }));
@@ -102,6 +108,64 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
         return Err("progenitor's builders have no `send` method for build/send.rs to rewrite; check the progenitor version".into());
     }
     Ok(rewritten)
+}
+
+/// The tail converted to `Result<_, crate::Error>`. A `match` (progenitor
+/// ends each `send` with one on the status) is converted arm by arm: an arm
+/// that is only a decode of the answer calls `crate::decode::success`, which
+/// returns the SDK's error itself; an `Ok(..)` arm stays as it is; an
+/// `Err(e)` arm becomes `Err(crate::Error::from(e))`; any other arm goes
+/// through `Result::map_err`. Converting the whole `match` at once would copy the
+/// decoded answer out of one `Result` into another.
+fn convert(tail: syn::Expr) -> syn::Expr {
+    let syn::Expr::Match(mut choice) = tail else {
+        return syn::parse_quote!(::std::result::Result::map_err(#tail, crate::Error::from));
+    };
+    for arm in &mut choice.arms {
+        let body = arm.body.as_mut();
+        unblock(body);
+        if let Some(call) = decode_call(body) {
+            *call.func = syn::parse_quote!(crate::decode::success);
+            continue;
+        }
+        match variant(body) {
+            Some((name, _)) if name == "Ok" => {}
+            Some((name, value)) if name == "Err" => *value = syn::parse_quote!(crate::Error::from(#value)),
+            _ => *body = syn::parse_quote!(::std::result::Result::<_, Error>::map_err(#body, crate::Error::from)),
+        }
+    }
+    syn::Expr::Match(choice)
+}
+
+/// Replaces a block of one expression by that expression.
+fn unblock(expr: &mut syn::Expr) {
+    if let syn::Expr::Block(block) = expr {
+        if let [syn::Stmt::Expr(inner, None)] = block.block.stmts.as_mut_slice() {
+            *expr = std::mem::replace(inner, syn::Expr::Verbatim(Default::default()));
+        }
+    }
+}
+
+/// The name and the one argument of a call such as `Ok(value)` or `Err(error)`.
+fn variant(expr: &mut syn::Expr) -> Option<(String, &mut syn::Expr)> {
+    let syn::Expr::Call(call) = expr else { return None };
+    let syn::Expr::Path(path) = call.func.as_ref() else { return None };
+    let name = path.path.get_ident()?.to_string();
+    let mut args = call.args.iter_mut();
+    match (args.next(), args.next()) {
+        (Some(value), None) => Some((name, value)),
+        _ => None,
+    }
+}
+
+/// The `crate::decode::response(..)` call of an expression that is only
+/// `crate::decode::response(..).await`.
+fn decode_call(body: &mut syn::Expr) -> Option<&mut syn::ExprCall> {
+    let syn::Expr::Await(awaited) = body else { return None };
+    let syn::Expr::Call(call) = awaited.base.as_mut() else { return None };
+    let syn::Expr::Path(path) = call.func.as_ref() else { return None };
+    let names: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    (names == ["crate", "decode", "response"]).then_some(call)
 }
 
 /// `T` and `E` of a `Result<ResponseValue<T>, Error<E>>` return type.

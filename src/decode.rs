@@ -9,13 +9,16 @@
 use progenitor_client::{ClientInfo, ResponseValue};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
+use std::future::Future;
 use serde::de::DeserializeOwned;
 
 use crate::error::{DecodeError, SdkFailure};
 use crate::generated::Client;
 use crate::runtime::failure_response;
 
-/// Reads `response` and decodes its body as `T`, keeping status and headers.
+/// Reads `response` and decodes its body as `T`, keeping status and headers,
+/// for an answer the caller takes as the operation's result: a failure is
+/// [`crate::Error`] directly.
 ///
 /// The body is read once. Any echo of the client's access token (the one in
 /// use, or the one it replaced) is redacted first. A success body must be
@@ -28,11 +31,39 @@ use crate::runtime::failure_response;
 /// redact, and `method` the request's method: the generated code passes both
 /// (`build/decode.rs` takes the method from the request the function builds),
 /// so that nothing has to travel with the answer.
-pub(crate) async fn response<T: DeserializeOwned, E>(
+///
+/// `build/send.rs` puts this in the arms of a `send`'s final `match` that
+/// return the decoded answer as they are. Returning the SDK's error here,
+/// rather than converting a whole `Result` after it, writes the model once
+/// where the caller wants it: a conversion of the `Result` copies the answer
+/// (2,584 bytes for `ResponseValue<Company>`).
+pub(crate) fn success<T: DeserializeOwned>(
+    response: reqwest::Response,
+    client: &Client,
+    method: Method,
+) -> impl Future<Output = Result<ResponseValue<T>, crate::Error>> + use<'_, T> {
+    decode(response, client, method, crate::Error::from)
+}
+
+/// As [`success`], with a failure carried in progenitor's error, for the
+/// places whose surrounding generated code expects one (the error arms that
+/// decode Spotnana's `ErrorResponse`, multipart and tool calls).
+pub(crate) fn response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+    client: &Client,
+    method: Method,
+) -> impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>> + use<'_, T, E> {
+    decode(response, client, method, |failure| progenitor_client::Error::UnexpectedResponse(failure_response(failure)))
+}
+
+/// The decode both entry points share; `fail` wraps an SDK failure as the
+/// caller's error type.
+async fn decode<T: DeserializeOwned, X>(
     mut response: reqwest::Response,
     client: &Client,
     method: Method,
-) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    fail: fn(SdkFailure) -> X,
+) -> Result<ResponseValue<T>, X> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let redacts = client.inner().redacts(response.url());
@@ -42,7 +73,7 @@ pub(crate) async fn response<T: DeserializeOwned, E>(
         if status.is_success() && matches!(method, Method::POST | Method::PATCH) {
             error = error.may_have_been_applied(method.clone());
         }
-        progenitor_client::Error::UnexpectedResponse(failure_response(SdkFailure::Decode(error)))
+        fail(SdkFailure::Decode(error))
     };
     let body = match response.bytes().await {
         Ok(body) if redacts => client.inner().tokens().redact(body),

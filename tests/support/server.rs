@@ -92,11 +92,26 @@ impl TestServer {
 
     /// Starts a server whose answers are worked out asynchronously.
     pub async fn start_async(script: impl Fn(Recorded) -> PendingReply + Send + Sync + 'static) -> Self {
+        Self::launch(Arc::new(script), true).await
+    }
+
+    /// Starts a server that answers with `script` and keeps no record of the
+    /// requests ([`TestServer::requests`] stays empty), for benchmarks: a
+    /// million recorded requests would grow the heap by hundreds of MiB while
+    /// it is measured, and put every answer behind one lock.
+    pub async fn start_unrecorded(script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
+        let script: Arc<Script> = Arc::new(move |request: Recorded| -> PendingReply {
+            let reply = script(&request);
+            Box::pin(async move { reply })
+        });
+        Self::launch(script, false).await
+    }
+
+    async fn launch(script: Arc<Script>, record: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let script: Arc<Script> = Arc::new(script);
-        let recorded = requests.clone();
+        let recorded = record.then(|| requests.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 tokio::spawn(serve(stream, script.clone(), recorded.clone()));
@@ -121,12 +136,14 @@ impl TestServer {
     }
 }
 
-async fn serve(mut stream: TcpStream, script: Arc<Script>, requests: Arc<Mutex<Vec<Recorded>>>) {
+async fn serve(mut stream: TcpStream, script: Arc<Script>, requests: Option<Arc<Mutex<Vec<Recorded>>>>) {
     let _ = stream.set_nodelay(true);
     let mut buf = Vec::new();
     loop {
         let Some(request) = read_request(&mut stream, &mut buf).await else { return };
-        requests.lock().unwrap().push(request.clone());
+        if let Some(requests) = &requests {
+            requests.lock().unwrap().push(request.clone());
+        }
         match script(request).await {
             Reply::Respond { status, headers, body } => {
                 let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
