@@ -82,17 +82,18 @@ impl Runtime {
         if let Some(span) = call_span(operation, request.method()) {
             return Execute::boxed(call.traced(request, span));
         }
-        let token = match call.tokens.map(TokenCache::fresh) {
+        let token = match call.tokens.map(|tokens| tokens.fresh_at(call.started)) {
             Some(None) => return Execute::boxed(async move { call.repeat(Some(request), None).await.0 }),
             Some(token) => token,
             None => None,
         };
         // Kept before the token goes in; the request itself is sent (a copy's
         // header map is cut to size, and reqwest and hyper would grow it again).
-        let next = Resend::of(&request);
+        let next = Resend::of(&request).map(Box::new);
         match call.authorize(&mut request, token.as_deref()) {
             Ok(()) => Execute { state: State::Sending { sending: http.execute(request), call, next, token } },
-            Err(failure) => Execute { state: State::Ready(Some(Ok(failure))) },
+            // Boxed, so that the state's largest variant is the first attempt.
+            Err(failure) => Execute::boxed(async move { Ok(failure) }),
         }
     }
 
@@ -113,21 +114,24 @@ impl Runtime {
 /// Written out rather than an `async fn`, for its size: an `async fn` keeps
 /// its `Request` argument beside the copy kept for a retry, and the state of
 /// every slower path beside the first attempt's. This holds the first attempt
-/// and what judging it needs (about 400 bytes, against 1,208 for the
-/// `async fn`), and every generated call's future holds it: futures are
-/// copied whole at each layer that awaits them. Measured with callgrind on
-/// `cargo bench --bench overhead`.
+/// and what judging it needs, about 120 bytes (reqwest's 16-byte future, the
+/// 80-byte [`Call`], the boxed 320-byte copy for a retry and the token;
+/// `size_of`), against 1,208 for the `async fn`. Every generated call's future
+/// holds it, and futures are copied whole at each layer that awaits them.
+/// Measured with callgrind on `cargo bench --bench overhead`.
 pub(crate) struct Execute<'a, F> {
     state: State<'a, F>,
 }
 
 enum State<'a, F> {
     /// The first attempt is in flight.
-    Sending { sending: F, call: Call<'a>, next: Option<Resend>, token: Option<Arc<Cached>> },
+    /// The copy for a retry is boxed: the state is moved whole as the
+    /// generated code hands it on, and a retry is rare.
+    Sending { sending: F, call: Call<'a>, next: Option<Box<Resend>>, token: Option<Arc<Cached>> },
     /// Anything slower: a token to fetch, a retry, a span, an error body to read.
     Boxed(Answer<'a>),
-    /// Answered without sending (`None` once taken).
-    Ready(Option<reqwest::Result<Response>>),
+    /// Answered: nothing is left to poll.
+    Done,
 }
 
 /// A boxed future of an answer for the generated code.
@@ -147,12 +151,19 @@ impl<'a, F: Future<Output = reqwest::Result<Response>> + Unpin> Future for Execu
         let outcome = match state {
             State::Sending { sending, .. } => std::task::ready!(Pin::new(sending).poll(cx)),
             State::Boxed(rest) => return rest.as_mut().poll(cx),
-            State::Ready(answer) => return Poll::Ready(answer.take().expect("`Runtime::execute` polled after it completed")),
+            State::Done => panic!("`Runtime::execute` polled after it completed"),
         };
-        let State::Sending { call, next, token, .. } = std::mem::replace(state, State::Ready(None)) else {
+        let State::Sending { call, next, token, .. } = state else { unreachable!("matched above") };
+        let verdict = call.judge(&outcome, next.is_some(), token.as_ref());
+        if matches!(verdict, Verdict::Answer) && !reads_error_body(&outcome) {
+            // Most calls: the outcome is handed on as it came, and the state
+            // dropped in place (each move of a `Response` is a 136-byte copy).
+            *state = State::Done;
+            return Poll::Ready(outcome);
+        }
+        let State::Sending { call, next, token, .. } = std::mem::replace(state, State::Done) else {
             unreachable!("matched above")
         };
-        let verdict = call.judge(&outcome, next.is_some(), token.as_ref());
         let again = match (&verdict, next) {
             (Verdict::Answer, _) | (_, None) => None,
             (_, Some(resend)) => resend.into_request(match &outcome {
@@ -425,14 +436,17 @@ enum Finished {
 /// as Spotnana's `ErrorResponse` when it is one, so that every error status
 /// (documented or not) reaches [`crate::Error::Api`] with it.
 fn finish(outcome: reqwest::Result<Response>, sent: Option<Arc<Cached>>) -> Finished {
-    let response = match outcome {
-        Ok(response) => response,
-        Err(e) => return Finished::Ready(Err(e)),
-    };
-    if response.status().is_success() {
-        return Finished::Ready(Ok(response));
+    match outcome {
+        Ok(response) if !response.status().is_success() => {
+            Finished::ErrorBody(Box::pin(async move { Ok(read_error(response, sent).await) }))
+        }
+        outcome => Finished::Ready(outcome),
     }
-    Finished::ErrorBody(Box::pin(async move { Ok(read_error(response, sent).await) }))
+}
+
+/// Whether [`finish`] reads the body of `outcome`: an answer with an error status.
+fn reads_error_body(outcome: &reqwest::Result<Response>) -> bool {
+    matches!(outcome, Ok(response) if !response.status().is_success())
 }
 
 /// An error answer, read in full and rebuilt around its redacted body.
@@ -460,5 +474,6 @@ async fn read_error(mut response: Response, sent: Option<Arc<Cached>>) -> Respon
     rebuilt.extensions_mut().extend(extensions);
     Response::from(rebuilt)
 }
+
 
 

@@ -240,8 +240,13 @@ impl TokenCache {
     /// refresh when it is due; `None` when a caller must [`get`](Self::get)
     /// one. The hot path of every call: no lock, no await.
     pub(crate) fn fresh(&self) -> Option<Arc<Cached>> {
+        self.fresh_at(Instant::now())
+    }
+
+    /// [`fresh`](Self::fresh), with the time already read (a call reads it
+    /// once, when it starts).
+    pub(crate) fn fresh_at(&self, now: Instant) -> Option<Arc<Cached>> {
         let cached = self.local(|tokens| tokens.current.clone())?;
-        let now = Instant::now();
         if now < cached.refresh_at {
             return Some(cached);
         }
