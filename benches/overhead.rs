@@ -25,10 +25,22 @@ use serde_json::json;
 use server::{Reply, TestServer};
 use spotnana::{types, Client};
 
-/// Rounds per measurement. Loopback throughput on a shared 2-core VM swings
-/// by ±10 % from round to round; the median of 15 paired rounds is stable to
-/// about ±1 %.
-const ROUNDS: usize = 15;
+/// Rounds per throughput measurement: many short rounds rather than a few long
+/// ones. On a shared VM the noise comes in bursts (a neighbour's load) lasting
+/// longer than a round; in a short round all three variants run within a few
+/// tens of milliseconds of each other, so a burst spoils whole rounds, which
+/// the median then sets aside, rather than one variant's long round. With 15
+/// rounds of 2,000 to 12,800 calls the median moved by ±4 % from run to run on
+/// a noisy day.
+const ROUNDS: usize = 101;
+
+/// Calls per variant in one round: about 7 to 15 ms of loopback calls.
+fn round_calls(concurrency: usize) -> usize {
+    if concurrency == 1 { 250 } else { concurrency * 8 }
+}
+
+/// Sequential calls per variant for the latency figure.
+const LATENCY_CALLS: usize = 6_000;
 
 /// The middle value of `v`.
 fn mid(mut v: Vec<f64>) -> f64 {
@@ -212,15 +224,13 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
     sdk_call(&client).await;
     raw_call(&http, &url).await;
     let (mut sdk_lat, mut raw_lat) = (Vec::new(), Vec::new());
-    for _ in 0..ROUNDS {
-        for _ in 0..400 {
-            let t = Instant::now();
-            sdk_call(&client).await;
-            sdk_lat.push(t.elapsed());
-            let t = Instant::now();
-            raw_call(&http, &url).await;
-            raw_lat.push(t.elapsed());
-        }
+    for _ in 0..LATENCY_CALLS {
+        let t = Instant::now();
+        sdk_call(&client).await;
+        sdk_lat.push(t.elapsed());
+        let t = Instant::now();
+        raw_call(&http, &url).await;
+        raw_lat.push(t.elapsed());
     }
     let (sdk_med, raw_med) = (median(sdk_lat), median(raw_lat));
 
@@ -228,7 +238,7 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
     // for listCompanies (seven optional query parameters) and readCompany (none).
     let mut rows = Vec::new();
     for (op, concurrency) in [("listCompanies", 1usize), ("listCompanies", 64), ("readCompany", 1), ("readCompany", 64)] {
-        let total = if concurrency == 1 { 2_000 } else { 12_800 };
+        let total = round_calls(concurrency);
         let mut ratios = Vec::new();
         let (mut sdk_rates, mut raw_rates, mut shaped_ratios, mut layer_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for round in 0..ROUNDS {
@@ -279,7 +289,7 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
     println!("token requests per 10,000 calls at concurrency 64 (cold cache): {token_requests}");
     println!(
         "median latency per call ({} calls each): SDK {:.1} us, raw reqwest + fixed header {:.1} us, added {:.1} us ({:.2}x)",
-        ROUNDS * 400,
+        LATENCY_CALLS,
         sdk_med.as_secs_f64() * 1e6,
         raw_med.as_secs_f64() * 1e6,
         (sdk_med.as_secs_f64() - raw_med.as_secs_f64()) * 1e6,

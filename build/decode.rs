@@ -1,10 +1,10 @@
 //! Success bodies are decoded by the SDK, not by progenitor's client crate:
 //! every `ResponseValue::from_response(response)` in the generated methods
 //! becomes `crate::decode::response(response, client, Method::X)`, with the
-//! same result type. The SDK's version redacts the client's tokens from the
-//! body, decodes on a stack that cannot overflow however deep the model, and
-//! words a failed decode of a 2xx answer to a POST or PATCH as the warning it
-//! is (Spotnana may have applied the request).
+//! same result type. The SDK's version decodes on a stack that cannot
+//! overflow however deep the model, redacts the client's tokens from what a
+//! failed decode reports, and words a failed decode of a 2xx answer to a POST
+//! or PATCH as the warning it is (Spotnana may have applied the request).
 //!
 //! The client and the method are passed, not carried with the answer in its
 //! extensions (two allocations and a map per call): `client` is the builder's

@@ -6,6 +6,7 @@
 //! that cannot overflow, and with an error that says when a request may have
 //! been applied although its answer could not be read.
 
+use bytes::Bytes;
 use progenitor_client::{ClientInfo, ResponseValue};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
@@ -20,8 +21,10 @@ use crate::runtime::failure_response;
 /// for an answer the caller takes as the operation's result: a failure is
 /// [`crate::Error`] directly.
 ///
-/// The body is read once. Any echo of the client's access token (the one in
-/// use, or the one it replaced) is redacted first. A success body must be
+/// The body is read once. A failure's message and excerpt have any echo of
+/// the client's access token (the one in use, or the one it replaced)
+/// redacted; an answer that decodes reaches the caller unaltered (error
+/// answers were already redacted by the runtime). A success body must be
 /// JSON (an empty 204 reads as `null`, which a nullable model takes as
 /// `None`). A body that does not decode
 /// becomes [`crate::Error::Decode`], and for a 2xx answer to a POST or PATCH
@@ -66,17 +69,22 @@ async fn decode<T: DeserializeOwned, X>(
 ) -> Result<ResponseValue<T>, X> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let redacts = client.inner().redacts(response.url());
+    let redacts = client.inner().redacts(&method, response.url());
     let content_type = || headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
+    // What the SDK itself prints (the reason, which may quote a value, and
+    // the excerpt) has any echo of the client's tokens redacted. An answer
+    // that decodes is handed on as Spotnana sent it.
+    let scrub = |text: Bytes| if redacts { client.inner().tokens().redact(text) } else { text };
     let failed = |reason: String, body: &[u8]| {
-        let mut error = DecodeError::new(Some(status), content_type(), reason, body);
+        let reason = String::from_utf8_lossy(&scrub(Bytes::from(reason))).into_owned();
+        let body = scrub(Bytes::copy_from_slice(body));
+        let mut error = DecodeError::new(Some(status), content_type(), reason, &body);
         if status.is_success() && matches!(method, Method::POST | Method::PATCH) {
             error = error.may_have_been_applied(method.clone());
         }
         fail(SdkFailure::Decode(error))
     };
     let body = match response.bytes().await {
-        Ok(body) if redacts => client.inner().tokens().redact(body),
         Ok(body) => body,
         Err(e) => return Err(failed(format!("the body could not be read in full ({e})"), &[])),
     };

@@ -98,14 +98,16 @@ impl Runtime {
     }
 
     fn is_token_request(&self, request: &Request) -> bool {
-        !self.redacts(request.url())
+        !self.redacts(request.method(), request.url())
     }
 
-    /// Whether answers from `url` are searched for the client's tokens: all
-    /// but the token endpoint's, whose answer is a token the caller asked for.
-    pub(crate) fn redacts(&self, url: &url::Url) -> bool {
+    /// Whether answers to a `method` request to `url` are searched for the
+    /// client's tokens: all but the token endpoint's, whose answer is a token
+    /// the caller asked for. A token request is a POST (RFC 6749, section
+    /// 3.2), so any other method is decided without looking at the URL.
+    pub(crate) fn redacts(&self, method: &Method, url: &url::Url) -> bool {
         // The URL up to its path, from the positions `Url` keeps: no scan.
-        url[..url::Position::AfterPath] != self.0.token_url
+        *method != Method::POST || url[..url::Position::AfterPath] != self.0.token_url
     }
 }
 

@@ -68,7 +68,7 @@ impl Cached {
     }
 
     /// `body` with every echo of this token replaced by `[redacted]`, so that
-    /// no decoded value, error or log can carry it onward.
+    /// no error or log the SDK writes can carry it onward.
     pub(crate) fn redact(&self, body: bytes::Bytes) -> bytes::Bytes {
         let needle = self.finder.needle().len();
         if needle == 0 || self.finder.find(&body).is_none() {
@@ -188,8 +188,8 @@ impl TokenCache {
 
     /// Runs `f` on this thread's copies of the tokens.
     ///
-    /// Every call reads the token twice (to send it, and to redact it from
-    /// the answer). Read from the shared cache, each read takes the lock and
+    /// Every call reads the token (to send it, and to redact it from an error
+    /// answer). Read from the shared cache, each read takes the lock and
     /// counts a reference, and with calls on several threads those counters'
     /// cache lines move from core to core on every call. A thread's copies
     /// are read with one atomic load (of the generation, which only a new or
@@ -230,7 +230,7 @@ impl TokenCache {
     }
 
     /// `body` with every echo of the token in use, and of the one before it,
-    /// replaced by `[redacted]`, so that no decoded value, error or log can
+    /// replaced by `[redacted]`, so that no error or log the SDK writes can
     /// carry a token onward.
     pub(crate) fn redact(&self, body: bytes::Bytes) -> bytes::Bytes {
         self.local(move |tokens| [&tokens.current, &tokens.previous].into_iter().flatten().fold(body, |body, token| token.redact(body)))
