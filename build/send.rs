@@ -10,9 +10,10 @@
 //! they leave the function:
 //! - `type Error = progenitor_client::Error<E>;` at the top of the body, so
 //!   that the body's `Error::InvalidRequest(..)` and the like keep their type;
-//! - every `expr?` becomes `expr.map_err(Error::from)?`, so that each
+//! - every `expr?` becomes `crate::error::sdk_try!(expr)`, so that each
 //!   error goes through progenitor's `Error` (as it did) and then
-//!   `crate::Error::from`, the conversion every other path uses;
+//!   `crate::Error::from`, the conversion every other path uses, with no
+//!   `Result` built in between (it would copy the success value);
 //! - the tail, progenitor's `match` on the status, is converted arm by arm:
 //!   an arm that only decodes the answer calls `crate::decode::success`
 //!   (which returns `crate::Error` itself, so the answer is written once),
@@ -39,7 +40,8 @@ const DOCS: [&str; 7] = [
     " Spotnana's `ErrorResponse`), `Auth`, `Timeout`, `Connect`, `Transport`, `Decode` and `InvalidRequest`.",
 ];
 
-/// Routes every `?` in a body through progenitor's `Error` (the body's alias).
+/// Routes every `?` in a body through progenitor's `Error` (the body's alias)
+/// and then `crate::Error`, with `crate::error::sdk_try!`.
 struct Questions;
 
 impl VisitMut for Questions {
@@ -47,15 +49,7 @@ impl VisitMut for Questions {
         syn::visit_mut::visit_expr_mut(self, expr);
         if let syn::Expr::Try(question) = expr {
             let inner = &question.expr;
-            // Method syntax keeps the generated code short (each `?` is one
-            // line, not four, once formatted); an operand that binds looser
-            // than a method call is parenthesised.
-            *question.expr = match inner.as_ref() {
-                syn::Expr::MethodCall(_) | syn::Expr::Await(_) | syn::Expr::Call(_) | syn::Expr::Path(_) | syn::Expr::Field(_) => {
-                    syn::parse_quote!(#inner.map_err(Error::from))
-                }
-                _ => syn::parse_quote!((#inner).map_err(Error::from)),
-            };
+            *expr = syn::parse_quote!(crate::error::sdk_try!(#inner));
         }
     }
 

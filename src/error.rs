@@ -298,3 +298,21 @@ impl From<progenitor_client::Error<ErrorResponse>> for Error {
         }
     }
 }
+
+/// `?` for the generated `send` bodies (`build/send.rs` writes it for each
+/// of progenitor's `?`): the error goes through the body's `Error`
+/// (progenitor's, as the body built it) and then [`Error::from`], the
+/// conversion every other path uses.
+///
+/// A `match`, not `.map_err(..)?`: converting the `Result` first builds a
+/// second one and copies the success value into it, and at the step that
+/// hands on the answer that value is a 136-byte `Response`.
+macro_rules! sdk_try {
+    ($result:expr) => {
+        match $result {
+            ::std::result::Result::Ok(value) => value,
+            ::std::result::Result::Err(e) => return ::std::result::Result::Err(crate::Error::from(Error::from(e))),
+        }
+    };
+}
+pub(crate) use sdk_try;
