@@ -19,7 +19,7 @@ mod plain;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::json;
 use server::{Reply, TestServer};
@@ -54,10 +54,6 @@ fn quartiles(mut v: Vec<f64>) -> (f64, f64) {
     (v[v.len() / 4], v[v.len() * 3 / 4])
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
 
 async fn sdk_call(client: &Client) {
     client.list_companies().send().await.expect("SDK call succeeds");
@@ -89,6 +85,56 @@ async fn generated_call(client: &plain::Plain, read: bool) {
         plain::ReadCompany::new(client).company_id(COMPANY_ID).send().await.expect("generated read succeeds");
     } else {
         plain::ListCompanies::new(client).send().await.expect("generated call succeeds");
+    }
+}
+
+/// The three clients the bench compares.
+#[derive(Clone, Copy)]
+enum Variant {
+    Sdk,
+    Raw,
+    Generated,
+}
+
+/// One client of each variant, and the URLs raw reqwest calls.
+struct Clients {
+    sdk: Client,
+    http: reqwest::Client,
+    url: String,
+    read_url: String,
+    generated: plain::Plain,
+}
+
+impl Clients {
+    /// Calls per second of `variant` making `total` calls (`readCompany` when
+    /// `read`, else `listCompanies`) with `concurrency` workers.
+    async fn rate(&self, variant: Variant, read: bool, total: usize, concurrency: usize) -> f64 {
+        match variant {
+            Variant::Sdk => {
+                let c = self.sdk.clone();
+                throughput(total, concurrency, move || {
+                    let c = c.clone();
+                    async move { if read { sdk_read(&c).await } else { sdk_call(&c).await } }
+                })
+                .await
+            }
+            Variant::Raw => {
+                let (h, u) = (self.http.clone(), if read { self.read_url.clone() } else { self.url.clone() });
+                throughput(total, concurrency, move || {
+                    let (h, u) = (h.clone(), u.clone());
+                    async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
+                })
+                .await
+            }
+            Variant::Generated => {
+                let g = self.generated.clone();
+                throughput(total, concurrency, move || {
+                    let g = g.clone();
+                    async move { generated_call(&g, read).await }
+                })
+                .await
+            }
+        }
     }
 }
 
@@ -173,14 +219,17 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("spotnana-rust/", env!("CARGO_PKG_VERSION")))
     };
-    let http = transport().build().expect("reqwest client");
-    let url = format!("{}/v2/companies", server.url());
-    let read_url = format!("{}/v2/companies/{COMPANY_ID}", server.url());
     let mut bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", "fixed-token")).expect("a header value");
     bearer.set_sensitive(true);
     let with_token = transport().default_headers(reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, bearer)]));
-    // Cloned per call, as the SDK's client is: a base URL and a reqwest client.
-    let generated = plain::Plain { baseurl: server.url(), client: with_token.build().expect("reqwest client") };
+    let clients = Clients {
+        sdk: sdk(),
+        http: transport().build().expect("reqwest client"),
+        url: format!("{}/v2/companies", server.url()),
+        read_url: format!("{}/v2/companies/{COMPANY_ID}", server.url()),
+        // Cloned per call, as the SDK's client is: a base URL and a reqwest client.
+        generated: plain::Plain { baseurl: server.url(), client: with_token.build().expect("reqwest client") },
+    };
 
     // `OVERHEAD_PROFILE=sdk|generated|raw`: only 100,000 listCompanies calls (readCompany
     // with `OVERHEAD_OP=readCompany`) at concurrency 64 (or `OVERHEAD_CONCURRENCY`) of one
@@ -190,24 +239,12 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
         let concurrency: usize = std::env::var("OVERHEAD_CONCURRENCY").ok().and_then(|c| c.parse().ok()).unwrap_or(64);
         let calls: usize = std::env::var("OVERHEAD_CALLS").ok().and_then(|c| c.parse().ok()).unwrap_or(100_032);
         let read = std::env::var("OVERHEAD_OP").is_ok_and(|op| op == "readCompany");
-        let rate = if variant == "sdk" {
-            let c = sdk();
-            throughput(calls, concurrency, move || {
-                let c = c.clone();
-                async move { if read { sdk_read(&c).await } else { sdk_call(&c).await } }
-            })
-            .await
-        } else if variant == "generated" {
-            let g = generated.clone();
-            throughput(calls, concurrency, move || { let g = g.clone(); async move { generated_call(&g, read).await } }).await
-        } else {
-            let (h, u) = (http.clone(), if read { read_url.clone() } else { url.clone() });
-            throughput(calls, concurrency, move || {
-                let (h, u) = (h.clone(), u.clone());
-                async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
-            })
-            .await
+        let which = match variant.as_str() {
+            "sdk" => Variant::Sdk,
+            "generated" => Variant::Generated,
+            _ => Variant::Raw,
         };
+        let rate = clients.rate(which, read, calls, concurrency).await;
         println!("{variant}: {rate:.0} calls/s over {:.1} s", started.elapsed().as_secs_f64());
         return;
     }
@@ -215,24 +252,23 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
     // 1. Token requests per 10,000 calls at concurrency 64, cold cache.
     let cold = sdk();
     let before = token_requests.load(Ordering::Relaxed);
-    let c = cold.clone();
-    throughput(10_000, 64, move || { let c = c.clone(); async move { sdk_call(&c).await } }).await;
+    throughput(10_000, 64, move || { let c = cold.clone(); async move { sdk_call(&c).await } }).await;
     let token_requests = token_requests.load(Ordering::Relaxed) - before;
 
     // 2. Median per-call latency, sequential, interleaved.
-    let client = sdk();
-    sdk_call(&client).await;
-    raw_call(&http, &url).await;
+    let (client, http, url) = (&clients.sdk, &clients.http, &clients.url);
+    sdk_call(client).await;
+    raw_call(http, url).await;
     let (mut sdk_lat, mut raw_lat) = (Vec::new(), Vec::new());
     for _ in 0..LATENCY_CALLS {
         let t = Instant::now();
-        sdk_call(&client).await;
-        sdk_lat.push(t.elapsed());
+        sdk_call(client).await;
+        sdk_lat.push(t.elapsed().as_secs_f64() * 1e6);
         let t = Instant::now();
-        raw_call(&http, &url).await;
-        raw_lat.push(t.elapsed());
+        raw_call(http, url).await;
+        raw_lat.push(t.elapsed().as_secs_f64() * 1e6);
     }
-    let (sdk_med, raw_med) = (median(sdk_lat), median(raw_lat));
+    let (sdk_med, raw_med) = (mid(sdk_lat), mid(raw_lat));
 
     // 3. Throughput ratio at concurrency 1 and 64, median of interleaved rounds,
     // for listCompanies (seven optional query parameters) and readCompany (none).
@@ -243,37 +279,15 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
         let (mut sdk_rates, mut raw_rates, mut shaped_ratios, mut layer_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for round in 0..ROUNDS {
             let read = op == "readCompany";
-            let (mut s, mut r, mut g) = (0.0, 0.0, 0.0);
             // Each variant takes each place in the round equally often, so
             // whatever the first or last place costs falls on all three.
+            let variants = [Variant::Sdk, Variant::Raw, Variant::Generated];
+            let mut rates = [0.0; 3];
             for place in 0..3 {
-                match (round + place) % 3 {
-                    0 => {
-                        let c = client.clone();
-                        s = throughput(total, concurrency, move || {
-                            let c = c.clone();
-                            async move { if read { sdk_read(&c).await } else { sdk_call(&c).await } }
-                        })
-                        .await;
-                    }
-                    1 => {
-                        let (h, u) = (http.clone(), if read { read_url.clone() } else { url.clone() });
-                        r = throughput(total, concurrency, move || {
-                            let (h, u) = (h.clone(), u.clone());
-                            async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
-                        })
-                        .await;
-                    }
-                    _ => {
-                        let g0 = generated.clone();
-                        g = throughput(total, concurrency, move || {
-                            let g0 = g0.clone();
-                            async move { generated_call(&g0, read).await }
-                        })
-                        .await;
-                    }
-                }
+                let at = (round + place) % 3;
+                rates[at] = clients.rate(variants[at], read, total, concurrency).await;
             }
+            let [s, r, g] = rates;
             ratios.push(s / r);
             shaped_ratios.push(g / r);
             layer_ratios.push(s / g);
@@ -290,10 +304,10 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
     println!(
         "median latency per call ({} calls each): SDK {:.1} us, raw reqwest + fixed header {:.1} us, added {:.1} us ({:.2}x)",
         LATENCY_CALLS,
-        sdk_med.as_secs_f64() * 1e6,
-        raw_med.as_secs_f64() * 1e6,
-        (sdk_med.as_secs_f64() - raw_med.as_secs_f64()) * 1e6,
-        sdk_med.as_secs_f64() / raw_med.as_secs_f64()
+        sdk_med,
+        raw_med,
+        sdk_med - raw_med,
+        sdk_med / raw_med
     );
     println!("| operation | concurrency | SDK calls/s | raw calls/s | SDK/raw | generated code alone/raw | SDK/generated | its quartiles |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");

@@ -6,11 +6,12 @@
 //! that cannot overflow, and with an error that says when a request may have
 //! been applied although its answer could not be read.
 
+use std::future::Future;
+
 use bytes::Bytes;
 use progenitor_client::{ClientInfo, ResponseValue};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
-use std::future::Future;
 use serde::de::DeserializeOwned;
 
 use crate::error::{DecodeError, SdkFailure};
@@ -49,8 +50,8 @@ pub(crate) fn success<T: DeserializeOwned>(
 }
 
 /// As [`success`], with a failure carried in progenitor's error, for the
-/// places whose surrounding generated code expects one (the error arms that
-/// decode Spotnana's `ErrorResponse`, multipart and tool calls).
+/// places whose surrounding code expects one (the generated error arms that
+/// decode Spotnana's `ErrorResponse`, and the multipart methods).
 pub(crate) fn response<T: DeserializeOwned, E>(
     response: reqwest::Response,
     client: &Client,

@@ -150,13 +150,15 @@ impl<'a, F: Future<Output = reqwest::Result<Response>> + Unpin> Future for Execu
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let state = &mut self.state;
-        let outcome = match state {
-            State::Sending { sending, .. } => std::task::ready!(Pin::new(sending).poll(cx)),
+        let (outcome, verdict) = match state {
+            State::Sending { sending, call, next, token } => {
+                let outcome = std::task::ready!(Pin::new(sending).poll(cx));
+                let verdict = call.judge(&outcome, next.is_some(), token.as_ref());
+                (outcome, verdict)
+            }
             State::Boxed(rest) => return rest.as_mut().poll(cx),
             State::Done => panic!("`Runtime::execute` polled after it completed"),
         };
-        let State::Sending { call, next, token, .. } = state else { unreachable!("matched above") };
-        let verdict = call.judge(&outcome, next.is_some(), token.as_ref());
         if matches!(verdict, Verdict::Answer) && !reads_error_body(&outcome) {
             // Most calls: the outcome is handed on as it came, and the state
             // dropped in place (each move of a `Response` is a 136-byte copy).
@@ -431,8 +433,8 @@ enum Finished {
 
 /// Prepares an answer for the generated code.
 ///
-/// A success answer is passed on unread: [`crate::decode::response`] reads its
-/// body once, redacts the client's tokens from it and decodes it. An error
+/// A success answer is passed on unread: [`crate::decode::success`] reads its
+/// body once and decodes it. An error
 /// answer is read (in a boxed future, so that the success path's state stays
 /// small), with any echo of the token it was sent with redacted, and parsed
 /// as Spotnana's `ErrorResponse` when it is one, so that every error status
@@ -476,6 +478,3 @@ async fn read_error(mut response: Response, sent: Option<Arc<Cached>>) -> Respon
     rebuilt.extensions_mut().extend(extensions);
     Response::from(rebuilt)
 }
-
-
-

@@ -264,7 +264,7 @@ impl Client {
         if response.content_length() == Some(0) && status != reqwest::StatusCode::NO_CONTENT {
             return Ok(Value::Null);
         }
-        let value = crate::decode::response::<Value, ErrorResponse>(response, self, method).await.map_err(Error::from)?;
+        let value = crate::decode::success::<Value>(response, self, method).await?;
         Ok(value.into_inner())
     }
 }

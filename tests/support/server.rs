@@ -83,11 +83,7 @@ pub struct TestServer {
 impl TestServer {
     /// Starts a server on a free loopback port that answers with `script`.
     pub async fn start(script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
-        Self::start_async(move |request| {
-            let reply = script(&request);
-            Box::pin(async move { reply })
-        })
-        .await
+        Self::launch(at_once(script), true).await
     }
 
     /// Starts a server whose answers are worked out asynchronously.
@@ -100,11 +96,7 @@ impl TestServer {
     /// million recorded requests would grow the heap by hundreds of MiB while
     /// it is measured, and put every answer behind one lock.
     pub async fn start_unrecorded(script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Self {
-        let script: Arc<Script> = Arc::new(move |request: Recorded| -> PendingReply {
-            let reply = script(&request);
-            Box::pin(async move { reply })
-        });
-        Self::launch(script, false).await
+        Self::launch(at_once(script), false).await
     }
 
     async fn launch(script: Arc<Script>, record: bool) -> Self {
@@ -134,6 +126,14 @@ impl TestServer {
     pub fn count(&self, path: &str) -> usize {
         self.requests.lock().unwrap().iter().filter(|r| r.path() == path).count()
     }
+}
+
+/// A script that answers at once, as one worked out asynchronously.
+fn at_once(script: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> Arc<Script> {
+    Arc::new(move |request: Recorded| -> PendingReply {
+        let reply = script(&request);
+        Box::pin(async move { reply })
+    })
 }
 
 async fn serve(mut stream: TcpStream, script: Arc<Script>, requests: Option<Arc<Mutex<Vec<Recorded>>>>) {
