@@ -12,6 +12,7 @@ mod oneof;
 mod pagination;
 mod repair;
 pub mod report;
+mod secrets;
 mod walk;
 
 use std::fmt;
@@ -131,6 +132,8 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     names::typify_collisions(&mut document, &mut report);
     pagination::tag(&mut document, &mut report);
     features::schema_apis(&mut document, &mut report);
+    // Last, so that it logs only properties of schemas the output keeps.
+    secrets::mark(&mut document, &mut report);
     let feature_facts = std::mem::take(&mut report.facts);
 
     let generated = count_operations(&document, "paths");
