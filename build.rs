@@ -10,8 +10,12 @@ use std::process::ExitCode;
 use build_print::{error, info};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+#[path = "build/constructors.rs"]
+mod constructors;
 #[path = "build/decode.rs"]
 mod decode;
+#[path = "build/messages.rs"]
+mod messages;
 #[path = "build/null_as_default.rs"]
 mod null_as_default;
 #[path = "build/null_when_unset.rs"]
@@ -83,6 +87,15 @@ fn generate() -> Result<usize, String> {
     if std::env::var_os("CARGO_FEATURE_SCHEMARS").is_some() {
         settings.with_derive("schemars::JsonSchema");
     }
+    // The fields the normaliser's `secret-fields` rule marks (`format:
+    // password`) are `crate::Secret`, whose `Debug` prints `[redacted]`.
+    // typify compares the whole schema but its metadata (docs, examples).
+    let secret = schemars::schema::SchemaObject {
+        instance_type: Some(schemars::schema::InstanceType::String.into()),
+        format: Some("password".into()),
+        ..Default::default()
+    };
+    settings.with_conversion(secret, "crate::Secret", [progenitor::TypeImpl::Default].into_iter());
 
     let mut generator = Generator::new(&settings);
     let tokens = generator.generate_tokens(&spec).map_err(|e| {
@@ -91,12 +104,14 @@ fn generate() -> Result<usize, String> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     null_when_unset::apply(&mut file, &document)?;
+    constructors::apply(&mut file.items)?;
     let has_operations = document
         .get("paths")
         .and_then(serde_json::Value::as_object)
         .is_some_and(|paths| !paths.is_empty());
     let decoded = decode::apply(&mut file, has_operations)?;
     let sends = send::apply(null_when_unset::module(&mut file.items, "builder")?, has_operations)?;
+    let setters = messages::apply(null_when_unset::module(&mut file.items, "builder")?)?;
     let paging = pagination::methods_for(&file.items, &document)?;
     let paginated = paging.len();
     null_when_unset::module(&mut file.items, "builder")?.extend(paging);
@@ -110,7 +125,7 @@ fn generate() -> Result<usize, String> {
     let code = prettyplease::unparse(&file);
     let lines = code.lines().count();
     if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {
-        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode; {sends} sends return crate::Error; {paginated} lists page themselves");
+        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode; {sends} sends return crate::Error; {setters} setters say what they take; {paginated} lists page themselves");
     }
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);

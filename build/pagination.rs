@@ -154,9 +154,9 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
     let items_field = ident(&snake(text("items")?));
     let (item, optional) = items_type(types, &page, &items_field)?;
     let (take, count): (syn::Expr, syn::Expr) = if optional {
-        (syn::parse_quote!(page.#items_field.unwrap_or_default()), syn::parse_quote!(page.#items_field.as_ref().map_or(0, Vec::len)))
+        (syn::parse_quote!(page.#items_field.unwrap_or_default()), syn::parse_quote!(crate::pagination::fingerprints(page.#items_field.iter().flatten())))
     } else {
-        (syn::parse_quote!(page.#items_field), syn::parse_quote!(page.#items_field.len()))
+        (syn::parse_quote!(page.#items_field), syn::parse_quote!(crate::pagination::fingerprints(page.#items_field.iter())))
     };
     let total = match tag.get("total").and_then(Value::as_str) {
         Some(pointer) => {
@@ -175,7 +175,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
     let ends = match (style, tag.get("total").is_some()) {
         ("token", _) => "after a page with no next-page token".to_string(),
         (_, true) => "when the answer's count of the list is reached, or on an empty page".to_string(),
-        (_, false) => "after a page shorter than the page size".to_string(),
+        (_, false) => "on an empty page".to_string(),
     };
     let sizes = match (tag.get("size").and_then(Value::as_str), default_size) {
         (Some(size), Some(default)) => format!(" Pages hold `{size}` items ({default} unless set)."),
@@ -185,7 +185,8 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
     let pages_doc = format!(
         " Every page of this list, as a [`Stream`](futures_core::Stream) of whole answers: one request per page, sent \
          when the stream is polled for it, with the client's token and retries.{sizes} The first page is the one the \
-         request asks for; the stream ends {ends}, or after an error."
+         request asks for; the stream ends {ends}, on a page that brings nothing new, or after an error. It advances by the items the \
+         server returned, so a server that caps its page size loses nothing."
     );
     let stream_doc = format!(
         " Every item of this list (`{}` of each page), page after page, as a [`Stream`](futures_core::Stream) (see \

@@ -26,6 +26,7 @@
 //! tail expression. A generated client that has operations but no such
 //! method fails the build.
 
+use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
 
@@ -41,8 +42,14 @@ const DOCS: [&str; 7] = [
 ];
 
 /// Routes every `?` in a body through progenitor's `Error` (the body's alias)
-/// and then `crate::Error`, with `crate::error::sdk_try!`.
-struct Questions;
+/// and then `crate::Error`, with `crate::error::sdk_try!`, and every path
+/// parameter through `crate::path::segment!`, which encodes it as one
+/// segment and refuses `.`, `..` and the empty value.
+#[derive(Default)]
+struct Questions {
+    /// A path parameter this pass could not name, if any.
+    unnamed: Option<String>,
+}
 
 impl VisitMut for Questions {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
@@ -50,7 +57,20 @@ impl VisitMut for Questions {
         if let syn::Expr::Try(question) = expr {
             let inner = &question.expr;
             *expr = syn::parse_quote!(crate::error::sdk_try!(#inner));
+        } else if let Some(value) = encode_path_argument(expr) {
+            match parameter_name(&value) {
+                Some(name) => *expr = syn::parse_quote!(crate::path::segment!(#name, #value)),
+                None => self.unnamed = Some(quote::quote!(#value).to_string()),
+            }
         }
+    }
+
+    // progenitor builds each URL in a `format!`, whose arguments syn keeps
+    // as tokens: they are parsed, rewritten and put back.
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let Some(mut args) = format_arguments(mac) else { return };
+        args.iter_mut().for_each(|arg| self.visit_expr_mut(arg));
+        mac.tokens = quote::quote!(#args);
     }
 
     // A closure's or an inner function's `?` is its own; progenitor's bodies
@@ -82,10 +102,14 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
                 return Err(mismatch());
             };
             let mut body = std::mem::take(&mut send.block.stmts);
+            let mut questions = Questions::default();
             for statement in &mut body {
-                Questions.visit_stmt_mut(statement);
+                questions.visit_stmt_mut(statement);
             }
-            Questions.visit_expr_mut(&mut tail);
+            questions.visit_expr_mut(&mut tail);
+            if let Some(value) = questions.unnamed {
+                return Err(format!("builder {builder}'s send encodes a path parameter from `{value}`, not from `&name.to_string()`; check build/send.rs"));
+            }
             let tail = convert(tail);
             send.block = syn::parse_quote!({
                 #[allow(unused)]
@@ -101,6 +125,11 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
     if rewritten == 0 && has_operations {
         return Err("progenitor's builders have no `send` method for build/send.rs to rewrite; check the progenitor version".into());
     }
+    let mut left = EncodePaths(0);
+    items.iter().for_each(|item| left.visit_item(item));
+    if left.0 > 0 {
+        return Err(format!("{} `encode_path` calls remain outside the builders' `send`; each path parameter must go through crate::path::segment (build/send.rs)", left.0));
+    }
     Ok(rewritten)
 }
 
@@ -115,6 +144,7 @@ fn convert(tail: syn::Expr) -> syn::Expr {
     let syn::Expr::Match(mut choice) = tail else {
         return syn::parse_quote!(::std::result::Result::map_err(#tail, crate::Error::from));
     };
+    any_success(&mut choice);
     for arm in &mut choice.arms {
         let body = arm.body.as_mut();
         unblock(body);
@@ -129,6 +159,80 @@ fn convert(tail: syn::Expr) -> syn::Expr {
         }
     }
     syn::Expr::Match(choice)
+}
+
+/// Success is any 2xx: a status the spec does not list for the operation,
+/// but that is a success, is answered as the first documented success
+/// status is (its body decoded as the documented type), never as an
+/// unexpected answer. The arm goes before the catch-all, guarded by
+/// `response.status().is_success()`. A `match` with no 2xx arm (an
+/// operation documenting no success) is left as it is.
+fn any_success(choice: &mut syn::ExprMatch) {
+    let Some(success) = choice.arms.iter().find(|arm| is_success_pattern(&arm.pat)) else { return };
+    let body = success.body.clone();
+    let arm: syn::Arm = syn::parse_quote!(_ if response.status().is_success() => #body,);
+    let at = choice.arms.iter().position(|arm| matches!(arm.pat, syn::Pat::Wild(_))).unwrap_or(choice.arms.len());
+    choice.arms.insert(at, arm);
+}
+
+/// Whether a status pattern (`200u16`, `200u16..=299u16`) starts in 2xx.
+fn is_success_pattern(pattern: &syn::Pat) -> bool {
+    let first = match pattern {
+        syn::Pat::Lit(literal) => Some(&literal.lit),
+        syn::Pat::Range(range) => match range.start.as_deref() {
+            Some(syn::Expr::Lit(literal)) => Some(&literal.lit),
+            _ => None,
+        },
+        _ => None,
+    };
+    matches!(first, Some(syn::Lit::Int(status)) if status.base10_parse::<u16>().is_ok_and(|s| (200..300).contains(&s)))
+}
+
+/// Counts the `encode_path(..)` calls in what it visits.
+struct EncodePaths(usize);
+
+impl<'ast> syn::visit::Visit<'ast> for EncodePaths {
+    fn visit_expr(&mut self, expr: &'ast syn::Expr) {
+        if encode_path_argument(expr).is_some() {
+            self.0 += 1;
+        }
+        syn::visit::visit_expr(self, expr);
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        for arg in format_arguments(mac).iter().flatten() {
+            self.visit_expr(arg);
+        }
+    }
+}
+
+/// The arguments of a `format!(..)` call, parsed.
+fn format_arguments(mac: &syn::Macro) -> Option<syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>> {
+    if !mac.path.is_ident("format") {
+        return None;
+    }
+    mac.parse_body_with(syn::punctuated::Punctuated::parse_terminated).ok()
+}
+
+/// The argument of an `encode_path(..)` call (progenitor writes one for each
+/// path parameter).
+fn encode_path_argument(expr: &syn::Expr) -> Option<syn::Expr> {
+    let syn::Expr::Call(call) = expr else { return None };
+    let syn::Expr::Path(path) = call.func.as_ref() else { return None };
+    let is_encode = path.path.segments.last().is_some_and(|s| s.ident == "encode_path");
+    match (is_encode, call.args.len()) {
+        (true, 1) => call.args.first().cloned(),
+        _ => None,
+    }
+}
+
+/// The parameter an `&name.to_string()` argument encodes: `name`, the
+/// builder field and setter the caller knows.
+fn parameter_name(value: &syn::Expr) -> Option<String> {
+    let syn::Expr::Reference(reference) = value else { return None };
+    let syn::Expr::MethodCall(call) = reference.expr.as_ref() else { return None };
+    let syn::Expr::Path(receiver) = call.receiver.as_ref() else { return None };
+    (call.method == "to_string").then(|| receiver.path.get_ident().map(ToString::to_string)).flatten()
 }
 
 /// Replaces a block of one expression by that expression.

@@ -18,7 +18,9 @@ use crate::secret::{AccessToken, ClientSecret};
 /// Lifetime assumed when the token endpoint omits `expires_in`: five minutes.
 ///
 /// Spotnana documents one hour; assuming less only costs an early refresh, while
-/// assuming more would send expired tokens.
+/// assuming more would send expired tokens. A zero or negative `expires_in`
+/// says nothing usable and is taken as this too; a huge one is taken as
+/// [`MAX_TOKEN_LIFETIME`](crate::MAX_TOKEN_LIFETIME).
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
 
 /// A bearer token and how long it is valid from the moment it was issued.
@@ -99,8 +101,78 @@ impl TokenSource for StaticToken {
     }
 }
 
-type OAuthClient =
-    oauth2::basic::BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+type OAuthClient<HasTokenUrl = EndpointSet> = oauth2::Client<
+    oauth2::basic::BasicErrorResponse,
+    GrantResponse,
+    oauth2::basic::BasicTokenIntrospectionResponse,
+    oauth2::StandardRevocableToken,
+    oauth2::basic::BasicRevocationErrorResponse,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    HasTokenUrl,
+>;
+
+/// The token endpoint's answer (RFC 6749, section 5.1), read more leniently
+/// than `oauth2`'s standard response: `expires_in` may be any JSON number or
+/// a numeric string. What each value means:
+/// - missing, `null`, not a number, zero or negative: no usable lifetime,
+///   so [`DEFAULT_TOKEN_LIFETIME`];
+/// - below [`MIN_TOKEN_LIFETIME`](crate::MIN_TOKEN_LIFETIME) (a fraction of
+///   a second): that minimum (the token cache raises it);
+/// - larger than [`MAX_TOKEN_LIFETIME`](crate::MAX_TOKEN_LIFETIME): that.
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+struct GrantResponse {
+    access_token: oauth2::AccessToken,
+    token_type: oauth2::basic::BasicTokenType,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+    #[serde(default)]
+    refresh_token: Option<oauth2::RefreshToken>,
+}
+
+impl GrantResponse {
+    /// The lifetime `expires_in` gives, as described on the type.
+    fn lifetime(&self) -> Duration {
+        let seconds = match &self.expires_in {
+            Some(serde_json::Value::Number(n)) => n.as_f64(),
+            Some(serde_json::Value::String(s)) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        match seconds {
+            // `> 0.0` is false for NaN too.
+            Some(s) if s > 0.0 => {
+                Duration::try_from_secs_f64(s.min(crate::MAX_TOKEN_LIFETIME.as_secs_f64())).unwrap_or(crate::MAX_TOKEN_LIFETIME)
+            }
+            _ => DEFAULT_TOKEN_LIFETIME,
+        }
+    }
+}
+
+impl TokenResponse for GrantResponse {
+    type TokenType = oauth2::basic::BasicTokenType;
+
+    fn access_token(&self) -> &oauth2::AccessToken {
+        &self.access_token
+    }
+
+    fn token_type(&self) -> &Self::TokenType {
+        &self.token_type
+    }
+
+    fn expires_in(&self) -> Option<Duration> {
+        Some(self.lifetime())
+    }
+
+    fn refresh_token(&self) -> Option<&oauth2::RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    fn scopes(&self) -> Option<&Vec<oauth2::Scope>> {
+        None
+    }
+}
 
 /// Spotnana's OAuth2 client-credentials grant: `POST /v2/auth/oauth2-token` with
 /// `client_id`, `client_secret` and `grant_type=client_credentials` in a form body.
@@ -134,7 +206,7 @@ impl ClientCredentials {
         backoff: Backoff,
     ) -> Result<Self, String> {
         let token_url = oauth2::TokenUrl::new(token_url.to_string()).map_err(|e| e.to_string())?;
-        let oauth = oauth2::basic::BasicClient::new(ClientId::new(client_id.to_string()))
+        let oauth = OAuthClient::<EndpointNotSet>::new(ClientId::new(client_id.to_string()))
             .set_client_secret(oauth2::ClientSecret::new(client_secret.expose_secret().to_string()))
             .set_auth_type(AuthType::RequestBody)
             .set_token_uri(token_url);
@@ -145,7 +217,7 @@ impl ClientCredentials {
         let response = self.oauth.exchange_client_credentials().request_async(&self.http).await?;
         Ok(Token {
             access_token: AccessToken::new(response.access_token().secret().clone()),
-            expires_in: Some(response.expires_in().unwrap_or(DEFAULT_TOKEN_LIFETIME)),
+            expires_in: Some(response.lifetime()),
         })
     }
 
@@ -217,5 +289,32 @@ impl TokenSource for ClientCredentials {
 impl<T: TokenSource> TokenSource for Arc<T> {
     fn fetch(&self) -> TokenFuture<'_> {
         (**self).fetch()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lifetime(expires_in: serde_json::Value) -> Duration {
+        let mut answer = serde_json::json!({ "access_token": "t", "token_type": "Bearer" });
+        if !expires_in.is_null() {
+            answer["expires_in"] = expires_in;
+        }
+        serde_json::from_value::<GrantResponse>(answer).expect("a token answer").lifetime()
+    }
+
+    #[test]
+    fn expires_in_is_read_leniently() {
+        assert_eq!(lifetime(serde_json::json!(3600)), Duration::from_secs(3600));
+        assert_eq!(lifetime(serde_json::json!("3600")), Duration::from_secs(3600));
+        assert_eq!(lifetime(serde_json::json!(0)), DEFAULT_TOKEN_LIFETIME, "zero says nothing usable");
+        assert_eq!(lifetime(serde_json::json!(-5)), DEFAULT_TOKEN_LIFETIME, "nor does a negative lifetime");
+        assert_eq!(lifetime(serde_json::json!(0.25)), Duration::from_millis(250), "the cache raises it to its minimum");
+        assert_eq!(lifetime(serde_json::json!(u64::MAX)), crate::MAX_TOKEN_LIFETIME);
+        assert_eq!(lifetime(serde_json::json!(1e300)), crate::MAX_TOKEN_LIFETIME);
+        assert_eq!(lifetime(serde_json::Value::Null), DEFAULT_TOKEN_LIFETIME, "missing");
+        assert_eq!(lifetime(serde_json::json!("soon")), DEFAULT_TOKEN_LIFETIME);
+        assert_eq!(lifetime(serde_json::json!({})), DEFAULT_TOKEN_LIFETIME);
     }
 }

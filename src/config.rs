@@ -20,6 +20,13 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// 120 s, because air and hotel searches can take tens of seconds.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Default largest answer a client reads: 32 MiB. The largest answers the
+/// full-size sandbox gives (a trip's details with every field set) are about
+/// 9.4 MB, so this leaves room for three times that. A longer answer is an
+/// [`Error::Decode`](crate::Error::Decode) whose
+/// [`body_limit`](crate::DecodeError::body_limit) names the limit.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 32 << 20;
+
 /// Which Spotnana deployment to talk to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Environment {
@@ -125,6 +132,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     request_timeout: Duration,
     pool_idle_timeout: Option<Duration>,
+    max_response: usize,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -142,6 +150,7 @@ impl std::fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("request_timeout", &self.request_timeout)
             .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("max_response_size", &self.max_response)
             .finish()
     }
 }
@@ -156,6 +165,7 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             pool_idle_timeout: None,
+            max_response: DEFAULT_MAX_RESPONSE_SIZE,
         }
     }
 }
@@ -232,16 +242,34 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer body to read, in bytes (default:
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`]). A longer answer is an
+    /// [`Error::Decode`](crate::Error::Decode) whose
+    /// [`body_limit`](crate::DecodeError::body_limit) is this value, and
+    /// whose [`may_have_applied`](crate::DecodeError::may_have_applied) says
+    /// whether a POST or PATCH may have taken effect all the same.
+    pub fn with_max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response = bytes;
+        self
+    }
+
     /// Checks the configuration and builds the client.
+    ///
+    /// A client whose base URL and token URL are both loopback
+    /// (`http://127.0.0.1:PORT`, a local sandbox) uses no proxy, whatever
+    /// `HTTP_PROXY` says: a proxy would see the client secret in clear.
     pub fn build(self) -> Result<Client, ConfigError> {
-        let base_url = checked_url("base URL", self.environment.base_url())?;
-        let token_url = match &self.token_url {
+        let (base_url, base_loopback) = checked_url("base URL", self.environment.base_url())?;
+        let (token_url, token_loopback) = match &self.token_url {
             Some(url) => checked_url("token URL", url)?,
-            None => format!("{base_url}{TOKEN_PATH}"),
+            None => (format!("{base_url}{TOKEN_PATH}"), base_loopback),
         };
         let mut http = tls(reqwest::Client::builder())?;
         if let Some(idle) = self.pool_idle_timeout {
             http = http.pool_idle_timeout(idle);
+        }
+        if base_loopback && token_loopback {
+            http = http.no_proxy();
         }
         let http = http
             .connect_timeout(self.connect_timeout)
@@ -259,14 +287,14 @@ impl ClientBuilder {
                 TokenCache::new(grant)
             }
         };
-        let runtime = Runtime::new(tokens, self.retry, token_url);
+        let runtime = Runtime::new(tokens, self.retry, token_url, self.max_response);
         Ok(Client::new_with_client(&base_url, http, runtime))
     }
 }
 
 /// Parses `url`, refusing plain HTTP except to loopback hosts; returns it
-/// without a trailing slash.
-fn checked_url(what: &'static str, url: &str) -> Result<String, ConfigError> {
+/// without a trailing slash, and whether its host is loopback.
+fn checked_url(what: &'static str, url: &str) -> Result<(String, bool), ConfigError> {
     let parsed = reqwest::Url::parse(url).map_err(|e| ConfigError::InvalidUrl { what, url: url.to_string(), reason: e.to_string() })?;
     let loopback = match parsed.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -282,7 +310,7 @@ fn checked_url(what: &'static str, url: &str) -> Result<String, ConfigError> {
             return Err(ConfigError::InvalidUrl { what, url: url.to_string(), reason: format!("scheme {other:?} is not http or https") })
         }
     }
-    Ok(url.trim_end_matches('/').to_string())
+    Ok((url.trim_end_matches('/').to_string(), loopback))
 }
 
 fn env_var(name: &'static str) -> Result<String, ConfigError> {

@@ -85,9 +85,17 @@ async fn decode<T: DeserializeOwned, X>(
         }
         fail(SdkFailure::Decode(error))
     };
-    let body = match response.bytes().await {
+    let limit = client.inner().max_response();
+    let body = match read_limited(response, limit).await {
         Ok(body) => body,
-        Err(e) => return Err(failed(format!("the body could not be read in full ({e})"), &[])),
+        Err(Unread::TooLarge(read)) => {
+            let mut error = DecodeError::too_large(status, content_type(), limit, &scrub(read));
+            if status.is_success() && matches!(method, Method::POST | Method::PATCH) {
+                error = error.may_have_been_applied(method.clone());
+            }
+            return Err(fail(SdkFailure::Decode(error)));
+        }
+        Err(Unread::Failed(e)) => return Err(failed(format!("the body could not be read in full ({e})"), &[])),
     };
     let body: &[u8] = if body.is_empty() && status == reqwest::StatusCode::NO_CONTENT { b"null" } else { &body };
     if status.is_success() && !body.is_empty() && !is_json(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())) {
@@ -98,6 +106,42 @@ async fn decode<T: DeserializeOwned, X>(
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
         Err(e) => Err(failed(e.to_string(), body)),
     }
+}
+
+/// Why a body was not read in full.
+pub(crate) enum Unread {
+    /// It is longer than the limit; what was read of it (the first bytes,
+    /// up to [`SNIPPET_LIMIT`](crate::SNIPPET_LIMIT) at least), for the error.
+    TooLarge(Bytes),
+    /// The connection failed while it was read.
+    Failed(reqwest::Error),
+}
+
+/// Reads `response`'s body, of at most `limit` bytes.
+///
+/// A `Content-Length` over the limit is refused before anything is read
+/// (no body is read to find out it is too large). A declared length within
+/// the limit is read at once (hyper reads no more than it declares); a body
+/// of unknown length is read chunk by chunk and refused as soon as it
+/// passes the limit.
+pub(crate) async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Bytes, Unread> {
+    match response.content_length() {
+        Some(length) if length > u64::try_from(limit).unwrap_or(u64::MAX) => {
+            let start = response.chunk().await.ok().flatten().unwrap_or_default();
+            return Err(Unread::TooLarge(start));
+        }
+        Some(_) => return response.bytes().await.map_err(Unread::Failed),
+        None => {}
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(Unread::Failed)? {
+        if body.len().saturating_add(chunk.len()) > limit {
+            body.extend_from_slice(&chunk[..limit.saturating_sub(body.len())]);
+            return Err(Unread::TooLarge(body.freeze()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// Whether a `Content-Type` is JSON (`application/json` or `+json`); a missing

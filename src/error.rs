@@ -47,9 +47,19 @@ pub enum Error {
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
     /// The request could not be built (a required parameter was not set, or a
-    /// value could not be converted).
+    /// value could not be converted), so nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A paginated list was still going after the stream's page limit. The
+    /// items of the pages fetched came before this error.
+    #[error(
+        "the list did not end after {pages} pages, the stream's limit; if it really is that long, raise the limit \
+         with .max_pages(n), otherwise the server is not moving on from page to page"
+    )]
+    PageLimit {
+        /// Pages fetched.
+        pages: usize,
+    },
 }
 
 impl Error {
@@ -151,16 +161,34 @@ pub struct DecodeError {
     pub reason: String,
     /// The first bytes of the body (at most [`SNIPPET_LIMIT`]), lossily decoded.
     pub snippet: String,
-    /// The whole body, unless it names a credential field.
-    body: Option<bytes::Bytes>,
+    /// The whole body (as far as it was read), secret fields blanked.
+    body: bytes::Bytes,
     /// The method of a request Spotnana answered with success.
     applied: Option<reqwest::Method>,
+    /// The size limit the body went over, when that was the failure.
+    limit: Option<usize>,
 }
 
 impl DecodeError {
     pub(crate) fn new(status: Option<StatusCode>, content_type: Option<String>, reason: String, body: &[u8]) -> Self {
-        let kept = (!names_credential(body)).then(|| bytes::Bytes::copy_from_slice(body));
-        Self { status, content_type, reason, snippet: snippet(body), body: kept, applied: None }
+        let body = bytes::Bytes::from(crate::redact::secret_values(body).into_owned());
+        Self { status, content_type, reason, snippet: snippet(&body), body, applied: None, limit: None }
+    }
+
+    /// An answer longer than `limit` bytes, the client's limit; `body` is
+    /// what was read of it.
+    pub(crate) fn too_large(status: StatusCode, content_type: Option<String>, limit: usize, body: &[u8]) -> Self {
+        let reason = format!(
+            "the answer is larger than the client's limit of {limit} bytes; raise it with \
+             ClientBuilder::with_max_response_size if such answers are expected"
+        );
+        Self { limit: Some(limit), ..Self::new(Some(status), content_type, reason, body) }
+    }
+
+    /// The client's size limit, in bytes, when the answer was longer than
+    /// it (see `ClientBuilder::with_max_response_size`).
+    pub fn body_limit(&self) -> Option<usize> {
+        self.limit
     }
 
     /// Marks the error as the answer to a `method` request that Spotnana
@@ -180,11 +208,13 @@ impl DecodeError {
         self.applied.is_some()
     }
 
-    /// The whole body that failed to decode (after the SDK removed any echo of
-    /// the access token it sent). `None` when the body names a credential field
-    /// such as `clientSecret`, which the SDK never hands on.
+    /// The whole body that failed to decode, as far as it was read (all of
+    /// it, unless it went over the size limit), with any echo of the access
+    /// token and the value of every secret field (`clientSecret`, `cvv`, ...:
+    /// the fields listed under `secret-fields` in `openapi/NORMALIZATION.md`)
+    /// replaced by `[redacted]`.
     pub fn body(&self) -> Option<&[u8]> {
-        self.body.as_deref()
+        Some(&self.body)
     }
 }
 
@@ -214,30 +244,18 @@ impl std::fmt::Debug for DecodeError {
             .field("content_type", &self.content_type)
             .field("reason", &self.reason)
             .field("snippet", &self.snippet)
-            .field("body_len", &self.body.as_ref().map(bytes::Bytes::len))
+            .field("body_len", &self.body.len())
             .field("may_have_applied", &self.may_have_applied())
+            .field("body_limit", &self.limit)
             .finish()
     }
 }
 
-fn names_credential(body: &[u8]) -> bool {
-    CREDENTIAL_FIELDS.iter().any(|f| memchr::memmem::find(body, f.as_bytes()).is_some())
-}
-
-/// Field names whose values are credentials; a body naming one is never quoted.
-const CREDENTIAL_FIELDS: [&str; 5] = ["access_token", "client_secret", "clientSecret", "scimToken", "refresh_token"];
-
-/// The first [`SNIPPET_LIMIT`] bytes of a body, unless it may hold a credential.
+/// The first [`SNIPPET_LIMIT`] bytes of a body (already redacted), lossily
+/// decoded, cut at a character boundary.
 fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    if names_credential(body) {
-        return "[withheld: the body may hold a credential]".to_string();
-    }
-    let mut end = text.len().min(SNIPPET_LIMIT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_string()
+    let text = String::from_utf8_lossy(&body[..body.len().min(SNIPPET_LIMIT)]);
+    text.trim_end_matches(char::REPLACEMENT_CHARACTER).to_string()
 }
 
 /// A failure the SDK's transport layer detected itself, carried to
@@ -307,6 +325,7 @@ impl From<progenitor_client::Error<ErrorResponse>> for Error {
 /// A `match`, not `.map_err(..)?`: converting the `Result` first builds a
 /// second one and copies the success value into it, and at the step that
 /// hands on the answer that value is a 136-byte `Response`.
+#[cfg_attr(not(spotnana_operations), allow(unused_macros))]
 macro_rules! sdk_try {
     ($result:expr) => {
         match $result {
@@ -315,4 +334,5 @@ macro_rules! sdk_try {
         }
     };
 }
+#[cfg_attr(not(spotnana_operations), allow(unused_imports))]
 pub(crate) use sdk_try;

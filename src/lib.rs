@@ -10,6 +10,8 @@ mod decode;
 mod error;
 mod generated;
 mod oauth_http;
+mod path;
+mod redact;
 // Without an API feature the shared models have no enum to open.
 #[cfg_attr(not(spotnana_operations), allow(dead_code))]
 mod lenient;
@@ -18,6 +20,7 @@ mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 mod secret;
+mod secret_fields;
 #[cfg(any(feature = "sandbox", feature = "schemars"))]
 mod spec;
 mod multipart;
@@ -29,7 +32,8 @@ mod tools;
 pub use apis::{enabled_apis, APIS};
 pub use auth::{AuthError, ClientCredentials, StaticToken, Token, TokenFuture, TokenSource, DEFAULT_TOKEN_LIFETIME};
 pub use config::{
-    ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, TOKEN_PATH,
+    ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_REQUEST_TIMEOUT,
+    TOKEN_PATH,
 };
 pub use decode::from_slice;
 pub use error::{ApiError, DecodeError, Error, Result, SNIPPET_LIMIT};
@@ -41,8 +45,8 @@ pub use multipart::UploadDocument;
 pub use generated::{builder, types, ByteStream, Client, ResponseValue};
 pub use retry::RetryPolicy;
 pub use runtime::Runtime;
-pub use secret::{AccessToken, ClientSecret};
-pub use token_cache::TokenCache;
+pub use secret::{AccessToken, ClientSecret, Secret};
+pub use token_cache::{TokenCache, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME};
 #[cfg(feature = "schemars")]
 pub use tools::{operation, operations, Operation};
 

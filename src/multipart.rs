@@ -11,7 +11,7 @@
 #![cfg_attr(not(all(feature = "document", feature = "company")), allow(dead_code, unused_imports))]
 
 use bytes::{BufMut, Bytes, BytesMut};
-use progenitor_client::{encode_path, ClientInfo, Error, ResponseValue};
+use progenitor_client::{ClientInfo, Error, ResponseValue};
 use reqwest::header::CONTENT_TYPE;
 
 use crate::generated::types::ErrorResponse;
@@ -22,7 +22,9 @@ use crate::generated::types::VendorType;
 use crate::generated::Client;
 
 /// A file to upload: its bytes, name and media type.
-#[derive(Clone, Debug)]
+///
+/// `Debug` shows the name, the media type and the size, never the bytes.
+#[derive(Clone)]
 pub struct FilePart {
     bytes: Bytes,
     file_name: String,
@@ -41,6 +43,16 @@ impl FilePart {
     }
 }
 
+impl std::fmt::Debug for FilePart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FilePart")
+            .field("file_name", &self.file_name)
+            .field("content_type", &self.content_type)
+            .field("len", &self.bytes.len())
+            .finish()
+    }
+}
+
 /// A `multipart/form-data` body under construction.
 pub(crate) struct Form {
     boundary: String,
@@ -53,7 +65,15 @@ impl Form {
         Self { boundary, body: BytesMut::new() }
     }
 
-    pub(crate) fn part(&mut self, name: &str, file_name: Option<&str>, content_type: &str, data: &[u8]) {
+    /// Adds a part; a `content_type` holding a line break (which would
+    /// start a header of its own) or another control character is refused.
+    pub(crate) fn part(&mut self, name: &str, file_name: Option<&str>, content_type: &str, data: &[u8]) -> Result<(), crate::Error> {
+        if content_type.chars().any(char::is_control) {
+            return Err(crate::Error::InvalidRequest(format!(
+                "the content type of part `{}` holds a line break or another control character; give a media type such as application/pdf",
+                quoted(name)
+            )));
+        }
         let mut disposition = format!("form-data; name=\"{}\"", quoted(name));
         if let Some(file_name) = file_name {
             disposition.push_str(&format!("; filename=\"{}\"", quoted(file_name)));
@@ -65,12 +85,12 @@ impl Form {
         self.body.put_slice(head.as_bytes());
         self.body.put_slice(data);
         self.body.put_slice(b"\r\n");
+        Ok(())
     }
 
-    fn json<T: serde::Serialize>(&mut self, name: &str, value: &T) -> Result<(), Error<ErrorResponse>> {
-        let data = serde_json::to_vec(value).map_err(|e| Error::InvalidRequest(format!("{name}: {e}")))?;
-        self.part(name, None, "application/json", &data);
-        Ok(())
+    fn json<T: serde::Serialize>(&mut self, name: &str, value: &T) -> Result<(), crate::Error> {
+        let data = serde_json::to_vec(value).map_err(|e| crate::Error::InvalidRequest(format!("{name}: {e}")))?;
+        self.part(name, None, "application/json", &data)
     }
 
     pub(crate) fn finish(mut self) -> (String, Bytes) {
@@ -90,13 +110,16 @@ fn quoted(value: &str) -> String {
         .collect()
 }
 
-/// Sends a multipart body through the client's runtime.
-async fn send(
+/// Sends a multipart body through the client's runtime and sorts the
+/// answer: any 2xx is a success (`decode` reads it), anything else is
+/// [`crate::Error::Api`] (with Spotnana's `ErrorResponse` when the body is one).
+async fn send<T>(
     client: &Client,
     operation: &'static str,
     url: String,
     form: Form,
-) -> Result<reqwest::Response, Error<ErrorResponse>> {
+    decode: impl AsyncFnOnce(reqwest::Response) -> Result<ResponseValue<T>, crate::Error>,
+) -> Result<ResponseValue<T>, crate::Error> {
     let (content_type, body) = form.finish();
     let request = client
         .client()
@@ -105,12 +128,12 @@ async fn send(
         .header("api-version", Client::api_version())
         .body(body)
         .build()
-        .map_err(Error::CommunicationError)?;
-    client
-        .inner()
-        .execute(client.client(), request, operation)
-        .await
-        .map_err(Error::CommunicationError)
+        .map_err(crate::error::from_reqwest)?;
+    let response = client.inner().execute(client.client(), request, operation).await.map_err(crate::error::from_reqwest)?;
+    if response.status().is_success() {
+        return decode(response).await;
+    }
+    Err(crate::Error::from(Error::<ErrorResponse>::UnexpectedResponse(response)))
 }
 
 /// Builder for [`Client::upload_document`].
@@ -150,26 +173,21 @@ impl<'a> UploadDocument<'a> {
     ///
     /// [`crate::Error`]; `InvalidRequest` when no file was set.
     pub async fn send(self) -> Result<ResponseValue<UploadDocumentResponse>, crate::Error> {
-        self.send_unmapped().await.map_err(crate::Error::from)
-    }
-
-    async fn send_unmapped(self) -> Result<ResponseValue<UploadDocumentResponse>, Error<ErrorResponse>> {
-        let file = self.file.ok_or_else(|| Error::InvalidRequest("file was not set".into()))?;
+        let file = self.file.ok_or_else(|| crate::Error::InvalidRequest("file was not set".into()))?;
         let mut form = Form::new();
         if let Some(metadata) = &self.document_metadata {
             form.json("documentMetadata", metadata)?;
         }
-        form.part("file", Some(&file.file_name), &file.content_type, &file.bytes);
+        form.part("file", Some(&file.file_name), &file.content_type, &file.bytes)?;
         if let Some(metadata) = &self.document_metadata_str {
-            form.part("documentMetadataStr", None, "application/json", metadata.as_bytes());
+            form.part("documentMetadataStr", None, "application/json", metadata.as_bytes())?;
         }
         let url = format!("{}/v2/documents", self.client.baseurl());
-        let response = send(self.client, "upload_document", url, form).await?;
-        match response.status().as_u16() {
-            200 => crate::decode::response(response, self.client, reqwest::Method::POST).await,
-            401 | 403 => Err(Error::ErrorResponse(crate::decode::response(response, self.client, reqwest::Method::POST).await?)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let client = self.client;
+        send(client, "upload_document", url, form, async |response| {
+            crate::decode::success(response, client, reqwest::Method::POST).await
+        })
+        .await
     }
 }
 
@@ -212,25 +230,17 @@ impl<'a> UploadCompanyPreferences<'a> {
     /// [`crate::Error`]; `InvalidRequest` when `company_id` or `vendor_type`
     /// was not set.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        self.send_unmapped().await.map_err(crate::Error::from)
-    }
-
-    async fn send_unmapped(self) -> Result<ResponseValue<()>, Error<ErrorResponse>> {
-        let company_id = self.company_id.ok_or_else(|| Error::InvalidRequest("company_id was not set".into()))?;
-        let vendor_type = self.vendor_type.ok_or_else(|| Error::InvalidRequest("vendor_type was not set".into()))?;
+        let company_id = self.company_id.ok_or_else(|| crate::Error::InvalidRequest("company_id was not set".into()))?;
+        let vendor_type = self.vendor_type.ok_or_else(|| crate::Error::InvalidRequest("vendor_type was not set".into()))?;
         let mut form = Form::new();
-        let vendor = serde_json::to_value(vendor_type).map_err(|e| Error::InvalidRequest(format!("vendorType: {e}")))?;
-        form.part("vendorType", None, "text/plain", vendor.as_str().unwrap_or_default().as_bytes());
+        let vendor = serde_json::to_value(vendor_type).map_err(|e| crate::Error::InvalidRequest(format!("vendorType: {e}")))?;
+        form.part("vendorType", None, "text/plain", vendor.as_str().unwrap_or_default().as_bytes())?;
         if let Some(file) = &self.file {
-            form.part("file", Some(&file.file_name), &file.content_type, &file.bytes);
+            form.part("file", Some(&file.file_name), &file.content_type, &file.bytes)?;
         }
-        let url = format!("{}/v2/companies/{}/vendor-preferences", self.client.baseurl(), encode_path(&company_id));
-        let response = send(self.client, "upload_company_preferences", url, form).await?;
-        match response.status().as_u16() {
-            200 => Ok(ResponseValue::empty(response)),
-            401 | 403 | 404 => Err(Error::ErrorResponse(crate::decode::response(response, self.client, reqwest::Method::POST).await?)),
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
+        let company = crate::path::encode("company_id", &company_id)?;
+        let url = format!("{}/v2/companies/{company}/vendor-preferences", self.client.baseurl());
+        send(self.client, "upload_company_preferences", url, form, async |response| Ok(ResponseValue::empty(response))).await
     }
 }
 

@@ -51,7 +51,18 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
                 .map_err(TokenHttpError::Transport)?;
             let status = response.status();
             let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(TokenHttpError::Transport)?;
+            // A token answer is a few hundred bytes; the error-body limit bounds it.
+            let bytes = match crate::decode::read_limited(response, crate::runtime::ERROR_BODY_LIMIT).await {
+                Ok(bytes) => bytes,
+                Err(crate::decode::Unread::TooLarge(_)) if !status.is_success() => bytes::Bytes::new(),
+                Err(crate::decode::Unread::TooLarge(_)) => {
+                    return Err(TokenHttpError::Build(format!(
+                        "the token endpoint's answer is longer than {} bytes",
+                        crate::runtime::ERROR_BODY_LIMIT
+                    )))
+                }
+                Err(crate::decode::Unread::Failed(e)) => return Err(TokenHttpError::Transport(e)),
+            };
             if !status.is_success() {
                 return Err(TokenHttpError::Status {
                     status: status.as_u16(),

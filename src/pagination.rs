@@ -7,13 +7,27 @@
 //!
 //! A [`Pages`] stream sends one request per page, and only when the caller
 //! asks for the next item: nothing is fetched ahead. Each request goes through
-//! the client's token and retry handling like any call. The stream ends on the
-//! style's own end condition (the list's length where the answer gives it,
-//! else a page shorter than the page size; no next-page token), and a failed
-//! request is a stream item, after the items of the pages before it; the
-//! stream ends after it.
+//! the client's token and retry handling like any call.
+//!
+//! The stream advances by what the server returned, not by what it asked
+//! for, so a server that caps its pages below the size asked for loses
+//! nothing. It ends:
+//! - when the list's length, where the answer gives it, is reached;
+//! - on an empty page (without a length, a short page may be a capped one,
+//!   so the stream asks once more);
+//! - on a page that brings nothing new: every item on it arrived before (a
+//!   server that ignores the offset, or a page that repeats); that page is
+//!   not handed on;
+//! - on a missing, empty or already sent next-page token (a cycle A, B, A);
+//! - after a failed request, which is a stream item of its own, after the
+//!   items of the pages before it.
+//!
+//! A stream that has fetched [`DEFAULT_MAX_PAGES`] pages (or the limit set
+//! with [`Pages::max_pages`]) and would fetch more ends with
+//! [`Error::PageLimit`] instead: a list never ends silently short.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
+use std::hash::Hasher as _;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -36,14 +50,45 @@ pub enum Cursor {
     Token(Option<String>),
 }
 
-/// What the stream needs to know of a page: how many items it holds, the
-/// list's length when the answer gives it, and the next page's token.
+/// The most pages a stream fetches unless [`Pages::max_pages`] says
+/// otherwise: 10,000 (ten million items in pages of a thousand).
+pub const DEFAULT_MAX_PAGES: usize = 10_000;
+
+/// What the stream needs to know of a page: a fingerprint of each item it
+/// holds (see [`fingerprints`]), the list's length when the answer gives it,
+/// and the next page's token.
 #[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct PageInfo {
-    pub items: usize,
+    pub items: Vec<u64>,
     pub total: Option<i64>,
     pub next_token: Option<String>,
+}
+
+/// A fingerprint of each item, from its JSON form, so that the stream can
+/// tell a page that brings nothing new. Serialised into the hasher, with no
+/// buffer.
+#[doc(hidden)]
+pub fn fingerprints<'i, T: serde::Serialize + 'i>(items: impl Iterator<Item = &'i T>) -> Vec<u64> {
+    struct Hashing(std::collections::hash_map::DefaultHasher);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.write(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    items
+        .map(|item| {
+            let mut hashing = Hashing(Default::default());
+            // A model always serialises; were it not to, its items would
+            // share one fingerprint, and the page would still count them.
+            let _ = serde_json::to_writer(&mut hashing, item);
+            hashing.0.finish()
+        })
+        .collect()
 }
 
 type Fetch<'a, P> = Box<dyn FnMut(Cursor) -> PageFuture<'a, P> + Send + 'a>;
@@ -59,6 +104,14 @@ pub struct Pages<'a, P> {
     page_size: Option<i64>,
     next: Option<Cursor>,
     pending: Option<PageFuture<'a, P>>,
+    /// The fingerprints of every item so far.
+    seen: HashSet<u64>,
+    /// Items received so far (repeats included).
+    received: i64,
+    /// Next-page tokens sent so far.
+    tokens: HashSet<String>,
+    fetched: usize,
+    max_pages: usize,
 }
 
 impl<'a, P> Pages<'a, P> {
@@ -66,46 +119,80 @@ impl<'a, P> Pages<'a, P> {
     /// known); `fetch` sends the request for one cursor, `info` reads a page.
     #[doc(hidden)]
     pub fn new(first: Cursor, page_size: Option<i64>, info: fn(&P) -> PageInfo, fetch: Fetch<'a, P>) -> Self {
-        Self { fetch, info, page_size: page_size.map(|s| s.max(1)), next: Some(first), pending: None }
-    }
-
-    /// The cursor after a page that started at `at`, or `None` when that
-    /// page was the last. A list's length, where the answer gives it, decides;
-    /// else a page shorter than the page size is the last. An empty page is
-    /// always the last, and so is a page whose next token is missing, empty,
-    /// or the one just sent (a server repeating itself would loop forever).
-    fn after(&self, at: &Cursor, page: PageInfo) -> Option<Cursor> {
-        let items = i64::try_from(page.items).unwrap_or(i64::MAX);
-        match at {
-            Cursor::Token(sent) => {
-                let next = page.next_token.filter(|t| !t.is_empty() && Some(t) != sent.as_ref())?;
-                Some(Cursor::Token(Some(next)))
-            }
-            _ if items == 0 => None,
-            Cursor::Offset(offset) => {
-                let next = offset.saturating_add(items);
-                let more = match (page.total, self.page_size) {
-                    (Some(total), _) => next < total,
-                    (None, Some(size)) => items >= size,
-                    (None, None) => true,
-                };
-                more.then_some(Cursor::Offset(next))
-            }
-            Cursor::Page(number) => {
-                let size = self.page_size.unwrap_or(items);
-                let more = match page.total {
-                    Some(total) => number.saturating_sub(1).saturating_mul(size).saturating_add(items) < total,
-                    None => items >= size,
-                };
-                more.then_some(Cursor::Page(number.saturating_add(1)))
-            }
+        Self {
+            fetch,
+            info,
+            page_size: page_size.map(|s| s.max(1)),
+            next: Some(first),
+            pending: None,
+            seen: HashSet::new(),
+            received: 0,
+            tokens: HashSet::new(),
+            fetched: 0,
+            max_pages: DEFAULT_MAX_PAGES,
         }
     }
+
+    /// Fetches at most `pages` pages (at least 1; default
+    /// [`DEFAULT_MAX_PAGES`]); a list with more ends with
+    /// [`Error::PageLimit`] after the items of the last page fetched.
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.max_pages = pages.max(1);
+        self
+    }
+
+    /// What comes after a page that started at `at`: the next cursor, the
+    /// end, or (for a page that brings nothing new) the end without the page
+    /// (the end conditions in the module docs).
+    fn after(&mut self, at: &Cursor, page: PageInfo) -> After {
+        let count = i64::try_from(page.items.len()).unwrap_or(i64::MAX);
+        let mut fresh = 0usize;
+        for item in &page.items {
+            fresh += usize::from(self.seen.insert(*item));
+        }
+        if count > 0 && fresh == 0 {
+            return After::Repeat;
+        }
+        self.received = self.received.saturating_add(count);
+        let next = match at {
+            Cursor::Token(sent) => {
+                if let Some(sent) = sent {
+                    self.tokens.insert(sent.clone());
+                }
+                page.next_token.filter(|t| !t.is_empty() && !self.tokens.contains(t)).map(|t| Cursor::Token(Some(t)))
+            }
+            _ if count == 0 => None,
+            Cursor::Offset(offset) => {
+                let next = offset.saturating_add(count);
+                page.total.is_none_or(|total| next < total).then_some(Cursor::Offset(next))
+            }
+            Cursor::Page(number) => {
+                page.total.is_none_or(|total| self.received < total).then_some(Cursor::Page(number.saturating_add(1)))
+            }
+        };
+        next.map_or(After::Last, After::Next)
+    }
+}
+
+/// What follows a page.
+enum After {
+    /// Fetch the page at this cursor.
+    Next(Cursor),
+    /// The page was the last one.
+    Last,
+    /// The page brought nothing new (every item on it arrived before): the
+    /// list ended before it, and it is not handed on.
+    Repeat,
 }
 
 impl<P> std::fmt::Debug for Pages<'_, P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Pages").field("page_size", &self.page_size).field("next", &self.next).finish_non_exhaustive()
+        f.debug_struct("Pages")
+            .field("page_size", &self.page_size)
+            .field("next", &self.next)
+            .field("fetched", &self.fetched)
+            .field("max_pages", &self.max_pages)
+            .finish_non_exhaustive()
     }
 }
 
@@ -117,7 +204,14 @@ impl<P> Stream for Pages<'_, P> {
         let this = Pin::into_inner(self);
         if this.pending.is_none() {
             match &this.next {
-                Some(cursor) => this.pending = Some((this.fetch)(cursor.clone())),
+                Some(_) if this.fetched >= this.max_pages => {
+                    this.next = None;
+                    return Poll::Ready(Some(Err(Error::PageLimit { pages: this.fetched })));
+                }
+                Some(cursor) => {
+                    this.fetched += 1;
+                    this.pending = Some((this.fetch)(cursor.clone()));
+                }
                 None => return Poll::Ready(None),
             }
         }
@@ -127,7 +221,12 @@ impl<P> Stream for Pages<'_, P> {
         let at = this.next.take();
         match result {
             Ok(page) => {
-                this.next = at.and_then(|at| this.after(&at, (this.info)(&page)));
+                let info = (this.info)(&page);
+                match at.map(|at| this.after(&at, info)) {
+                    Some(After::Next(cursor)) => this.next = Some(cursor),
+                    Some(After::Repeat) => return Poll::Ready(None),
+                    Some(After::Last) | None => {}
+                }
                 Poll::Ready(Some(Ok(page)))
             }
             // The stream ends after an error: `next` stays `None`.
@@ -148,6 +247,12 @@ impl<'a, P, T> Items<'a, P, T> {
     #[doc(hidden)]
     pub fn new(pages: Pages<'a, P>, items: fn(P) -> Vec<T>) -> Self {
         Self { pages, items, buffered: VecDeque::new() }
+    }
+
+    /// Fetches at most `pages` pages, as [`Pages::max_pages`].
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.pages = self.pages.max_pages(pages);
+        self
     }
 }
 

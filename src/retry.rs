@@ -89,10 +89,13 @@ impl RetryPolicy {
         if attempt >= self.max_attempts {
             return None;
         }
-        let exp = self.base.saturating_mul(1u32 << (attempt - 1).min(20)).min(self.cap);
-        let jittered = exp.mul_f64(fastrand::f64());
+        let exp = self.base.saturating_mul(1u32 << attempt.saturating_sub(1).min(20)).min(self.cap);
+        // `mul_f64` panics when rounding takes a huge cap past `Duration::MAX`.
+        let jittered = Duration::try_from_secs_f64(exp.as_secs_f64() * fastrand::f64()).map_or(exp, |d| d.min(exp));
         let delay = retry_after.map_or(jittered, |ra| ra.max(jittered));
-        (elapsed + delay <= self.deadline).then_some(delay)
+        // `Retry-After` comes from the network: a wait past the deadline (or
+        // past the end of time) ends the retries, it never overflows.
+        elapsed.checked_add(delay).is_some_and(|end| end <= self.deadline).then_some(delay)
     }
 }
 
@@ -127,7 +130,9 @@ pub(crate) fn retry_reason_for_error(error: &reqwest::Error, method: &Method) ->
     }
 }
 
-/// Parses a `Retry-After` value: delay seconds or an HTTP date.
+/// Parses a `Retry-After` value: delay seconds or an HTTP date. Any number
+/// of seconds is taken (`u64::MAX` too): [`RetryPolicy::delay`] compares it
+/// with the deadline without adding it to an instant.
 pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
@@ -135,4 +140,45 @@ pub(crate) fn parse_retry_after(value: &str) -> Option<Duration> {
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_retry_after_ends_the_retries_instead_of_overflowing() {
+        let policy = RetryPolicy::default();
+        let huge = parse_retry_after("18446744073709551615");
+        assert_eq!(huge, Some(Duration::from_secs(u64::MAX)));
+        assert_eq!(policy.delay(1, huge, Duration::from_secs(1)), None);
+        assert_eq!(policy.delay(1, Some(Duration::MAX), Duration::MAX), None);
+    }
+
+    #[test]
+    fn a_retry_after_within_the_deadline_is_honoured() {
+        let policy = RetryPolicy::default().with_base_delay(Duration::from_millis(1));
+        assert_eq!(policy.delay(1, Some(Duration::from_secs(2)), Duration::ZERO), Some(Duration::from_secs(2)));
+        assert_eq!(policy.delay(1, Some(Duration::from_secs(31)), Duration::ZERO), None, "past the 30 s deadline");
+    }
+
+    #[test]
+    fn waits_stay_under_the_cap_and_stop_at_the_attempt_limit() {
+        let policy = RetryPolicy::default();
+        for attempt in 1..4 {
+            let delay = policy.delay(attempt, None, Duration::ZERO).expect("within budget");
+            assert!(delay <= Duration::from_secs(8), "{delay:?}");
+        }
+        assert_eq!(policy.delay(4, None, Duration::ZERO), None, "4 attempts in all");
+        assert_eq!(RetryPolicy::default().with_max_attempts(u32::MAX).with_base_delay(Duration::MAX).delay(60, None, Duration::ZERO).map(|d| d <= Duration::from_secs(8)), Some(true));
+    }
+
+    #[test]
+    fn retry_after_dates_and_junk() {
+        assert_eq!(parse_retry_after(" 3 "), Some(Duration::from_secs(3)));
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO), "a date in the past");
+        assert_eq!(parse_retry_after("-1"), None);
+        assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(parse_retry_after(""), None);
+    }
 }

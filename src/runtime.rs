@@ -31,7 +31,14 @@ struct Shared {
     tokens: TokenCache,
     retry: RetryPolicy,
     token_url: String,
+    /// The largest success body read, in bytes.
+    max_response: usize,
 }
+
+/// The most of an error answer's body that is read: 64 KiB. Spotnana's
+/// `ErrorResponse` is a few hundred bytes; a longer body (a gateway's page)
+/// is cut there, and the error keeps its status and headers.
+pub(crate) const ERROR_BODY_LIMIT: usize = 64 << 10;
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,6 +46,7 @@ impl std::fmt::Debug for Runtime {
             .field("tokens", &self.0.tokens)
             .field("retry", &self.0.retry)
             .field("token_url", &self.0.token_url)
+            .field("max_response", &self.0.max_response)
             .finish()
     }
 }
@@ -52,12 +60,17 @@ impl ClientHooks<Runtime> for Client {
 }
 
 impl Runtime {
-    pub(crate) fn new(tokens: TokenCache, retry: RetryPolicy, token_url: String) -> Self {
-        Self(Arc::new(Shared { tokens, retry, token_url }))
+    pub(crate) fn new(tokens: TokenCache, retry: RetryPolicy, token_url: String, max_response: usize) -> Self {
+        Self(Arc::new(Shared { tokens, retry, token_url, max_response }))
     }
 
     pub(crate) fn with_retry(&self, retry: RetryPolicy) -> Self {
-        Self::new(self.0.tokens.clone(), retry, self.0.token_url.clone())
+        Self::new(self.0.tokens.clone(), retry, self.0.token_url.clone(), self.0.max_response)
+    }
+
+    /// The largest success body the client reads, in bytes.
+    pub(crate) fn max_response(&self) -> usize {
+        self.0.max_response
     }
 
     pub(crate) fn tokens(&self) -> &TokenCache {
@@ -461,9 +474,9 @@ async fn read_error(mut response: Response, sent: Option<Arc<Cached>>) -> Respon
     // Moved out, not cloned: the body is all that is read from `response` now.
     let headers = std::mem::take(response.headers_mut());
     let mut extensions = std::mem::take(response.extensions_mut());
-    let body = match response.bytes().await {
-        Ok(body) => sent.iter().fold(body, |body, token| token.redact(body)),
-        Err(e) => {
+    let body = match crate::decode::read_limited(response, ERROR_BODY_LIMIT).await {
+        Ok(body) | Err(crate::decode::Unread::TooLarge(body)) => sent.iter().fold(body, |body, token| token.redact(body)),
+        Err(crate::decode::Unread::Failed(e)) => {
             let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
             let reason = format!("the body could not be read in full ({e})");
             return failure_response(SdkFailure::Decode(DecodeError::new(Some(status), content_type, reason, &[])));

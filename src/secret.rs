@@ -1,6 +1,7 @@
-//! Secret values: client secrets and access tokens.
+//! Secret values: client secrets, access tokens, and the secret fields of
+//! Spotnana's models.
 //!
-//! Both print as `[redacted]` in `Debug` and have no `Display`, so they cannot end
+//! All print as `[redacted]` in `Debug` and have no `Display`, so they cannot end
 //! up in logs or error messages by accident. Read them with `expose_secret`.
 
 use std::fmt;
@@ -52,3 +53,54 @@ secret_type!(
     /// A bearer access token issued by Spotnana's token endpoint.
     AccessToken
 );
+
+secret_type!(
+    /// A secret field of a Spotnana model: a client secret, a token, a card
+    /// number or CVV (the fields `cargo xtask regen` marks, listed under
+    /// `secret-fields` in `openapi/NORMALIZATION.md`).
+    ///
+    /// `Debug` prints `Secret([redacted])`; serialising writes the real
+    /// value, so a request carries it and an answer keeps it.
+    ///
+    /// ```
+    /// let secret = spotnana::Secret::new("4111111111111111");
+    /// assert_eq!(format!("{secret:?}"), "Secret([redacted])");
+    /// assert_eq!(serde_json::to_string(&secret).unwrap(), "\"4111111111111111\"");
+    /// assert_eq!(secret.expose_secret(), "4111111111111111");
+    /// ```
+    Secret
+);
+
+impl Default for Secret {
+    fn default() -> Self {
+        Self(String::new())
+    }
+}
+
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Secret {
+    fn schema_name() -> String {
+        "Secret".into()
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some("password".into()),
+            ..Default::default()
+        }
+        .into()
+    }
+}

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::auth::{AuthError, TokenSource};
+use crate::auth::{AuthError, TokenSource, DEFAULT_TOKEN_LIFETIME};
 use crate::secret::AccessToken;
 
 /// How long a failed token fetch answers later calls before the next attempt.
@@ -302,13 +302,9 @@ impl TokenCache {
     async fn fetch(&self) -> Result<Arc<Cached>, AuthError> {
         let issued = Instant::now();
         let token = self.0.source.fetch().await?;
-        let lifetime = token.expires_in.unwrap_or(UNBOUNDED);
-        // Stop using a token a little before it expires, so it does not expire in flight.
-        let usable = lifetime.saturating_sub((lifetime / 20).min(Duration::from_secs(10)));
-        let lead = (lifetime / 10).min(Duration::from_secs(60));
-        let jitter = lead.mul_f64(fastrand::f64() / 2.0);
-        tracing::debug!(lifetime_s = lifetime.as_secs(), "fetched a new access token");
-        Ok(Arc::new(Cached::new(token.access_token, issued + usable.saturating_sub(lead + jitter), issued + usable)))
+        let (refresh_at, expires_at) = schedule(token.expires_in, issued, fastrand::f64());
+        tracing::debug!(lifetime_s = expires_at.saturating_duration_since(issued).as_secs(), "fetched a new access token");
+        Ok(Arc::new(Cached::new(token.access_token, refresh_at, expires_at)))
     }
 
     /// Starts one background refresh of `stale`, unless one is running.
@@ -316,30 +312,81 @@ impl TokenCache {
         if self.0.background.swap(true, Ordering::AcqRel) {
             return;
         }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            self.0.background.store(false, Ordering::Release);
-            return;
-        };
-        let cache = self.clone();
+        // Clears the flag however the task ends: done, failed, or dropped
+        // with its runtime.
+        let running = Running(self.clone());
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let stale = stale.clone();
         runtime.spawn(async move {
+            let cache = &running.0;
             let _guard = cache.0.refresh.lock().await;
-            let still_stale = cache.peek().is_some_and(|c| c.serial == stale.serial);
-            if still_stale {
-                match cache.fetch().await {
-                    Ok(fresh) => cache.store(fresh),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "refreshing the access token ahead of expiry failed; using the current one until it expires");
-                        // Try again halfway to expiry rather than on the very next call.
-                        let now = Instant::now();
-                        let retry_at = now + stale.expires_at.saturating_duration_since(now) / 2;
-                        cache.store(Arc::new(Cached::new(stale.token.clone(), retry_at, stale.expires_at)));
+            let still_stale = || cache.peek().is_some_and(|c| c.serial == stale.serial);
+            if !still_stale() {
+                return;
+            }
+            match cache.fetch().await {
+                Ok(fresh) => cache.store(fresh),
+                Err(e) => {
+                    tracing::warn!(error = %e, "refreshing the access token ahead of expiry failed; using the current one until it expires");
+                    // Try again halfway to expiry rather than on the very next
+                    // call; but a token a 401 rejected meanwhile stays gone.
+                    let now = Instant::now();
+                    let retry_at = now + stale.expires_at.saturating_duration_since(now) / 2;
+                    let mut tokens = cache.write();
+                    if tokens.current.as_ref().is_some_and(|c| c.serial == stale.serial) {
+                        let mut again = stale.copy();
+                        again.refresh_at = retry_at;
+                        tokens.current = Some(Arc::new(again));
+                        cache.0.generation.fetch_add(1, Ordering::Release);
                     }
                 }
             }
-            cache.0.background.store(false, Ordering::Release);
         });
     }
+}
+
+/// Marks a cache's background refresh as running, until dropped.
+struct Running(TokenCache);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0 .0.background.store(false, Ordering::Release);
+    }
+}
+
+/// The shortest lifetime the cache gives a fetched token: 1 s. A source
+/// that says a token lives for less (a fraction of a second) would have
+/// nearly every call fetch a new token, and Spotnana rate-limits its token
+/// endpoint. A lifetime of zero says nothing usable (Spotnana documents
+/// one hour), so it counts as [`DEFAULT_TOKEN_LIFETIME`], as a missing one
+/// does; the client-credentials grant reads a negative `expires_in` the
+/// same way. A token that really is expired is rejected with a 401, which
+/// the SDK answers by fetching one new token and sending the call once more.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(1);
+
+/// The longest lifetime the cache gives a fetched token: 24 hours, however
+/// large the `expires_in` (no instant arithmetic on it can overflow).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// When to refresh, and when to stop using, a token issued at `issued` with
+/// `expires_in` (`None`: the source does not say, as for a static token,
+/// which is used until the API rejects it). `jitter` in `[0, 1)` spreads the
+/// refreshes of many clients.
+///
+/// A token is dropped a little before it expires (a twentieth of its
+/// lifetime, at most 10 s), so it does not expire in flight, and refreshed
+/// ahead of that (a tenth, at most a minute, plus up to half as much again).
+fn schedule(expires_in: Option<Duration>, issued: Instant, jitter: f64) -> (Instant, Instant) {
+    let lifetime = match expires_in {
+        None => UNBOUNDED,
+        Some(d) if d.is_zero() => DEFAULT_TOKEN_LIFETIME,
+        Some(d) => d.clamp(MIN_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME),
+    };
+    let usable = lifetime.saturating_sub((lifetime / 20).min(Duration::from_secs(10)));
+    let lead = (lifetime / 10).min(Duration::from_secs(60));
+    let jitter = lead.mul_f64(jitter.clamp(0.0, 1.0) / 2.0);
+    let at = |after: Duration| issued.checked_add(after).unwrap_or(issued + MAX_TOKEN_LIFETIME);
+    (at(usable.saturating_sub(lead + jitter)), at(usable))
 }
 
 /// The `Authorization` header value for `token`, marked sensitive so that
@@ -348,4 +395,40 @@ fn bearer(token: &AccessToken) -> Option<http::HeaderValue> {
     let mut value = http::HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).ok()?;
     value.set_sensitive(true);
     Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_zero_lifetime_counts_as_the_default_and_a_tiny_one_as_the_minimum() {
+        let now = Instant::now();
+        let (refresh, expires) = schedule(Some(Duration::ZERO), now, 0.0);
+        assert_eq!(expires - now, Duration::from_secs(290), "five minutes, less a twentieth");
+        assert!(refresh > now && refresh < expires);
+        let (refresh, expires) = schedule(Some(Duration::from_millis(1)), now, 0.0);
+        assert_eq!(expires - now, Duration::from_millis(950), "one second, less a twentieth");
+        assert!(refresh > now && refresh < expires);
+    }
+
+    #[test]
+    fn a_huge_lifetime_is_capped_without_overflow() {
+        let now = Instant::now();
+        let (refresh, expires) = schedule(Some(Duration::MAX), now, 0.99);
+        assert!(expires - now <= MAX_TOKEN_LIFETIME);
+        assert!(refresh < expires);
+        let (_, unbounded) = schedule(None, now, 0.5);
+        assert!(unbounded > now + MAX_TOKEN_LIFETIME, "a static token is not capped");
+    }
+
+    #[test]
+    fn an_hour_token_is_refreshed_a_minute_or_so_early() {
+        let now = Instant::now();
+        let (refresh, expires) = schedule(Some(Duration::from_secs(3600)), now, 0.0);
+        assert_eq!(expires - now, Duration::from_secs(3590));
+        assert_eq!(refresh - now, Duration::from_secs(3530));
+        let (jittered, _) = schedule(Some(Duration::from_secs(3600)), now, 0.999);
+        assert!(jittered < refresh && refresh - jittered <= Duration::from_secs(30));
+    }
 }

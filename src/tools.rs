@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use progenitor_client::{encode_path, ClientInfo};
+use progenitor_client::ClientInfo;
 use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
 use serde_json::{json, Map, Value};
@@ -225,7 +225,7 @@ impl Client {
             let Some(value) = input.remove(&param.name) else { continue };
             given.insert(&param.name);
             if param.in_path {
-                path = path.replace(&format!("{{{}}}", param.name), &encode_path(&scalar(&value)));
+                path = path.replace(&format!("{{{}}}", param.name), &crate::path::encode(&param.name, &scalar(&value))?);
             } else {
                 match value {
                     Value::Array(items) => query.extend(items.iter().map(|v| (param.name.clone(), scalar(v)))),
@@ -285,9 +285,9 @@ fn multipart(request: reqwest::RequestBuilder, body: &Value) -> Result<reqwest::
     let mut form = crate::multipart::Form::new();
     for (name, value) in members {
         match value {
-            Value::String(s) if name == "file" => form.part(name, Some("file"), "application/octet-stream", s.as_bytes()),
-            Value::String(s) => form.part(name, None, "text/plain", s.as_bytes()),
-            v => form.part(name, None, "application/json", v.to_string().as_bytes()),
+            Value::String(s) if name == "file" => form.part(name, Some("file"), "application/octet-stream", s.as_bytes())?,
+            Value::String(s) => form.part(name, None, "text/plain", s.as_bytes())?,
+            v => form.part(name, None, "application/json", v.to_string().as_bytes())?,
         }
     }
     let (content_type, bytes) = form.finish();

@@ -126,3 +126,30 @@ fn generated_models_implement_json_schema() {
     let pnr = serde_json::to_value(schemars::schema_for!(spotnana::types::PnrData)).expect("a schema");
     assert!(pnr["properties"].as_object().is_some_and(|p| p.len() > 20));
 }
+
+/// A path parameter from an agent's JSON is one segment, as in the typed
+/// methods: `\`, `/`, `%` and non-ASCII are encoded, and `.`, `..` or an
+/// empty value is refused before anything is sent.
+#[tokio::test]
+async fn call_json_keeps_each_path_parameter_one_segment() {
+    let server = support::server::TestServer::start(|request| {
+        if request.path() == "/v2/auth/oauth2-token" {
+            return support::server::Reply::json(200, json!({ "access_token": "t", "token_type": "Bearer", "expires_in": 3600 }));
+        }
+        support::server::Reply::with(204, "application/json", b"")
+    })
+    .await;
+    let client = spotnana::Client::builder().with_base_url(server.url()).with_credentials("id", "secret").build().expect("a client");
+    let company = "4974a66b-7493-4f41-908c-58ba81093947";
+    for (kid, sent) in [(r"..\..\users\X", "..%5C..%5Cusers%5CX"), ("../x", "..%2Fx"), ("50%", "50%25"), ("ключ", "%D0%BA%D0%BB%D1%8E%D1%87")] {
+        client.call_json("revokePartnerPublicKey", json!({ "companyId": company, "kid": kid })).await.unwrap_or_else(|e| panic!("{kid:?}: {e}"));
+        let last = server.requests().pop().expect("sent");
+        assert_eq!(last.target, format!("/v2/companies/{company}/partner-public-keys/{sent}"), "{kid:?}");
+    }
+    let sent = server.requests().len();
+    for kid in ["", ".", ".."] {
+        let err = client.call_json("revokePartnerPublicKey", json!({ "companyId": company, "kid": kid })).await.expect_err("refused");
+        assert!(matches!(err, Error::InvalidRequest(_)) && err.to_string().contains("`kid`"), "{err}");
+    }
+    assert_eq!(server.requests().len(), sent, "nothing was sent");
+}

@@ -18,6 +18,9 @@
 //! - **Companies are stateful.** `createCompany`, `listCompanies`, `readCompany`,
 //!   `updateCompany` and `deleteCompany` keep what you create, so reading back a
 //!   company returns it.
+//! - **Secrets say what they are.** Every secret field of an answer (a
+//!   client secret, a card number: `format: password`) holds
+//!   [`SECRET_VALUE`], so a test can check that none reaches a log.
 //! - **Lists page.** [`Sandbox::add_list_items`] fills the list of any
 //!   paginated operation (events, users, legal entities, trips, hotels, ...);
 //!   it then answers page by page, as Spotnana does, so `pages()` and
@@ -60,6 +63,7 @@ use spec::{Answer, Incoming, Spec};
 use synth::Fill;
 
 pub use lists::NotPaginated;
+pub use synth::SECRET_VALUE;
 
 /// The embedded spec, parsed once per process.
 fn spec() -> &'static Spec {
@@ -97,11 +101,24 @@ pub enum Responses {
 ///
 /// Handy as a fixture: the bytes a real decode sees, without a server.
 pub fn example_response(operation_id: &str, responses: Responses) -> Option<Value> {
-    let fill = match responses {
-        Responses::Minimal => Fill::Minimal,
-        Responses::Full => Fill::Full { turn: 0 },
-    };
-    spec().example_response(operation_id, fill)
+    spec().example_response(operation_id, responses.first_fill())
+}
+
+impl Responses {
+    /// How the first answer in this mode is filled.
+    fn first_fill(self) -> Fill {
+        match self {
+            Responses::Minimal => Fill::Minimal,
+            Responses::Full => Fill::Full { turn: 0 },
+        }
+    }
+}
+
+/// An instance of the model (component schema) `name`, such as `Card`,
+/// built as the sandbox builds answers; `None` if the spec has no such
+/// model. Decode it into `spotnana::types::{name}` for a fixture.
+pub fn example_model(name: &str, responses: Responses) -> Option<Value> {
+    spec().model(name, responses.first_fill())
 }
 
 /// Settings for a [`Sandbox`]. Start from [`Sandbox::builder`].

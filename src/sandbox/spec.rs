@@ -201,6 +201,13 @@ impl Spec {
         Answer { status, body: schema.map(|s| Synth::new(&self.doc, fill).instance(s)) }
     }
 
+    /// A synthesised instance of the component schema `name`, filled as
+    /// `fill` says; `None` when the spec has no such schema.
+    pub(crate) fn model(&self, name: &str, fill: Fill) -> Option<Value> {
+        self.doc.pointer(&format!("/components/schemas/{name}"))?;
+        Some(Synth::new(&self.doc, fill).instance(&json!({ "$ref": format!("#/components/schemas/{name}") })))
+    }
+
     /// A synthesised instance of the component schema `name`.
     pub(crate) fn instance_of(&self, name: &str) -> Value {
         self.synth().instance(&json!({ "$ref": format!("#/components/schemas/{name}") }))

@@ -24,6 +24,10 @@ pub(crate) const EXACTLY_ONE_OF: &str = "x-spotnana-exactly-one-of";
 /// of them (a name Spotnana requires but never declares) is synthesised as `null`.
 const UNTYPED: [&str; 7] = ["type", "properties", "allOf", "oneOf", "anyOf", "enum", "$ref"];
 
+/// The value of every secret field (`format: password`) in a synthesised
+/// answer: no `Debug` or log line may show it.
+pub const SECRET_VALUE: &str = "sbx-secret-4111111111111111";
+
 /// How much of a schema an instance fills.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Fill {
@@ -284,6 +288,9 @@ fn string(s: &Value) -> Value {
         Some("date") => "2026-01-15".to_string(),
         Some("byte") => "AAAA".to_string(),
         Some("email") => "traveler@example.com".to_string(),
+        // Secret fields (the normaliser's `secret-fields` rule): a value
+        // that says what it is, so that a test can tell it never leaks.
+        Some("password") => SECRET_VALUE.to_string(),
         _ => example.unwrap_or("x").to_string(),
     };
     let min = s.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;

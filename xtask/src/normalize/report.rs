@@ -15,7 +15,7 @@ pub struct RuleLog {
 
 /// The passes `build.rs` runs on progenitor's output (files under `build/`),
 /// each keyed on a shape the normalised spec leaves for them, with what it does.
-pub const BUILD_PASSES: [(&str, &str); 5] = [
+pub const BUILD_PASSES: [(&str, &str); 8] = [
     (
         "null_when_unset",
         "Fields listed under `x-spotnana-null-when-unset` decode an absent key as `None` and start their builders there.",
@@ -42,6 +42,21 @@ pub const BUILD_PASSES: [(&str, &str); 5] = [
          stack segment when the thread has less left than the largest answers need (no overflow in debug builds on \
          2 MiB stacks), and a 2xx to a POST or PATCH that fails to decode says the request may have been applied. \
          Fails the build when the spec has operations and no call is found.",
+    ),
+    (
+        "send",
+        "Every builder's `send` returns `spotnana::Error`. Each path parameter (progenitor's `encode_path`) goes          through `crate::path::segment!`, which percent-encodes all but RFC 3986's unreserved characters and refuses          `.`, `..` and the empty value before anything is sent. Success is any 2xx: a 2xx status the operation does          not list is answered as its first documented success status is. Fails the build when a path parameter          cannot be named or an `encode_path` call is left.",
+    ),
+    (
+        "constructors",
+        "progenitor's unchecked client constructors stop being public: `Client::new` (which unwraps a reqwest build)          is removed and `new_with_client` becomes `pub(crate)`, so every client is made by `ClientBuilder::build`,          with its URL checks, timeouts, no-redirect policy and loopback proxy rule.",
+    ),
+    (
+        "messages",
+        "An operation builder's setter whose value does not convert says which parameter, what it takes and why the \
+         value did not convert (``\"`company_id` must be a UUID, …; the value given does not convert: invalid \
+         character …\"``), with the bound `V::Error: Display` that typify's model setters already have; a required \
+         parameter never set says which, and which setter to call.",
     ),
 ];
 
