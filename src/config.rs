@@ -258,6 +258,17 @@ impl ClientBuilder {
     /// A client whose base URL and token URL are both loopback
     /// (`http://127.0.0.1:PORT`, a local sandbox) uses no proxy, whatever
     /// `HTTP_PROXY` says: a proxy would see the client secret in clear.
+    ///
+    /// This is the only way to make a [`Client`]: progenitor's own
+    /// constructors, which would skip these checks, are not public.
+    ///
+    /// ```compile_fail
+    /// let _ = spotnana::Client::new;
+    /// ```
+    ///
+    /// ```compile_fail
+    /// let _ = spotnana::Client::new_with_client;
+    /// ```
     pub fn build(self) -> Result<Client, ConfigError> {
         let (base_url, base_loopback) = checked_url("base URL", self.environment.base_url())?;
         let (token_url, token_loopback) = match &self.token_url {

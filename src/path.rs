@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 /// `value` as one path segment, for the path parameter `name`; an
 /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) naming the
 /// parameter when the value is empty, `.` or `..`.
+#[cfg_attr(not(spotnana_operations), allow(dead_code))]
 pub(crate) fn encode(name: &str, value: &str) -> Result<String, crate::Error> {
     if matches!(value, "" | "." | "..") {
         let shown = if value.is_empty() { "empty".to_string() } else { format!("`{value}`") };

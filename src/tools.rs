@@ -25,7 +25,6 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 
-use crate::generated::types::ErrorResponse;
 use crate::generated::Client;
 use crate::Error;
 

@@ -274,3 +274,92 @@ fn from_env_names_the_missing_variable() {
         std::env::remove_var(v);
     }
 }
+
+/// A token endpoint that answers from `script` in order (each reply after
+/// its delay), then with `then`; and an API that rejects the first token
+/// once it is `rejected_after` old (after 50 ms), and accepts any other.
+async fn refresh_server(script: Vec<(Duration, Reply)>, rejected_after: Duration) -> TestServer {
+    let script = Arc::new(Mutex::new(script));
+    let first_issued: Arc<Mutex<Option<Instant>>> = Arc::default();
+    TestServer::start_async(move |request: Recorded| -> support::server::PendingReply {
+        let (script, first_issued) = (script.clone(), first_issued.clone());
+        Box::pin(async move {
+            if request.path() == TOKEN {
+                let (delay, reply) = {
+                    let mut script = script.lock().unwrap();
+                    if script.is_empty() { (Duration::ZERO, Reply::json(500, json!({}))) } else { script.remove(0) }
+                };
+                first_issued.lock().unwrap().get_or_insert_with(Instant::now);
+                tokio::time::sleep(delay).await;
+                return reply;
+            }
+            let old = first_issued.lock().unwrap().is_some_and(|at| at.elapsed() >= rejected_after);
+            if request.header("authorization") == Some("Bearer token-a") && old {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                return Reply::json(401, json!({ "errorMessages": [{ "errorCode": "UNAUTHORIZED", "message": "Access Token Invalid" }] }));
+            }
+            Reply::json(200, json!({ "elements": [] }))
+        })
+    })
+    .await
+}
+
+fn token(name: &str, expires_in: u64) -> Reply {
+    Reply::json(200, json!({ "access_token": name, "token_type": "Bearer", "expires_in": expires_in }))
+}
+
+/// A token a 401 rejected stays rejected when the background refresh that
+/// was running meanwhile fails: the call fetches a new token and succeeds,
+/// instead of being handed the rejected one again.
+///
+/// With a 4 s token, the refresh is due from 3.2–3.4 s and the token is
+/// dropped at 3.8 s. At 3.45 s a call starts the refresh (its token request
+/// fails after 150 ms) and is answered 401 (after 50 ms).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_refresh_never_restores_a_token_a_401_rejected() {
+    let script = vec![
+        (Duration::ZERO, token("token-a", 4)),
+        (Duration::from_millis(150), Reply::json(400, json!({ "error": "invalid_client" }))),
+        (Duration::ZERO, token("token-b", 3600)),
+    ];
+    let server = refresh_server(script, Duration::from_millis(3300)).await;
+    let client = client(&server, SECRET);
+    let started = Instant::now();
+    list(&client).await.expect("the first call");
+    tokio::time::sleep(Duration::from_millis(3450).saturating_sub(started.elapsed())).await;
+    list(&client).await.expect("the rejected token is not handed back: a new one is fetched");
+    assert_eq!(server.count(TOKEN), 3, "the first token, the failed refresh, the new token");
+    let last = server.requests().into_iter().filter(|r| r.path() == API).last().expect("API calls");
+    assert_eq!(last.header("authorization"), Some("Bearer token-b"));
+}
+
+/// A background refresh whose task is dropped (its runtime shut down) does
+/// not leave the cache believing a refresh is running: the next call in
+/// the refresh window starts one.
+#[test]
+fn a_refresh_dropped_with_its_runtime_does_not_block_the_next() {
+    let runtime = || tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+    let servers = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
+    let script = vec![(Duration::ZERO, token("token-a", 4)), (Duration::from_secs(3600), token("never", 3600)), (Duration::ZERO, token("token-b", 3600))];
+    let server = servers.block_on(refresh_server(script, Duration::from_secs(3600)));
+    let client = client(&server, SECRET);
+    let started = Instant::now();
+    let first = runtime();
+    first.block_on(async {
+        list(&client).await.expect("the first call");
+        tokio::time::sleep(Duration::from_millis(3450).saturating_sub(started.elapsed())).await;
+        list(&client).await.expect("a call in the refresh window, on the still valid token");
+        // The refresh runs on this runtime: wait until its request is out.
+        while server.count(TOKEN) < 2 && started.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    drop(first);
+    let requests = server.count(TOKEN);
+    assert_eq!(requests, 2, "the refresh's token request hangs");
+    runtime().block_on(async {
+        list(&client).await.expect("a call on the still valid token");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    });
+    assert_eq!(server.count(TOKEN), 3, "the next call in the window started a new refresh");
+}

@@ -303,3 +303,17 @@ async fn a_loopback_client_bypasses_the_system_proxy() {
     assert!(proxy.requests().is_empty(), "the proxy saw {:?}", proxy.requests());
     assert_eq!(server.count(TOKEN), 1);
 }
+
+#[tokio::test]
+async fn a_parameter_that_does_not_convert_says_which_and_what_it_takes() {
+    let server = server(json!(3600), |_| Reply::json(200, json!({}))).await;
+    let client = client(&server);
+    let err = client.delete_company().company_id("not-a-uuid").send().await.expect_err("not a UUID");
+    let message = err.to_string();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(message.contains("`company_id` must be a UUID"), "{message}");
+    assert!(message.contains("found `n`"), "the conversion says what it found: {message}");
+    let err = client.delete_company().send().await.expect_err("not set");
+    assert!(err.to_string().contains("`company_id` is required and was not set; call .company_id(..)"), "{err}");
+    assert!(api_requests(&server).is_empty(), "nothing was sent");
+}
