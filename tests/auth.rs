@@ -275,27 +275,50 @@ fn from_env_names_the_missing_variable() {
     }
 }
 
-/// A token endpoint that answers from `script` in order (each reply after
-/// its delay), then with `then`; and an API that rejects the first token
-/// once it is `rejected_after` old (after 50 ms), and accepts any other.
-async fn refresh_server(script: Vec<(Duration, Reply)>, rejected_after: Duration) -> TestServer {
-    let script = Arc::new(Mutex::new(script));
-    let first_issued: Arc<Mutex<Option<Instant>>> = Arc::default();
+/// What the token endpoint does with the second token request, the refresh.
+#[derive(Clone, Copy)]
+enum Refresh {
+    /// Fails (400), once the API has rejected the first token.
+    FailsAfterTheRejection,
+    /// Never answers.
+    Hangs,
+}
+
+/// A token endpoint that issues `token-a` (4 s), handles the refresh as
+/// `refresh` says, then issues `token-b`; and an API that, when `rejects`,
+/// answers `token-a` with a 401 once the refresh has been asked for, and
+/// accepts any other call. The two wait on each other, so the order of
+/// events does not depend on how fast the machine is.
+async fn refresh_server(refresh: Refresh, rejects: bool) -> TestServer {
+    let tokens = Arc::new(AtomicUsize::new(0));
+    let (asked, rejected) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     TestServer::start_async(move |request: Recorded| -> support::server::PendingReply {
-        let (script, first_issued) = (script.clone(), first_issued.clone());
+        let (tokens, asked, rejected) = (tokens.clone(), asked.clone(), rejected.clone());
         Box::pin(async move {
+            let until = |flag: Arc<AtomicUsize>| async move {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while flag.load(Ordering::SeqCst) == 0 && Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            };
             if request.path() == TOKEN {
-                let (delay, reply) = {
-                    let mut script = script.lock().unwrap();
-                    if script.is_empty() { (Duration::ZERO, Reply::json(500, json!({}))) } else { script.remove(0) }
+                return match (tokens.fetch_add(1, Ordering::SeqCst), refresh) {
+                    (0, _) => token("token-a", 4),
+                    (1, Refresh::FailsAfterTheRejection) => {
+                        asked.store(1, Ordering::SeqCst);
+                        until(rejected).await;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Reply::json(400, json!({ "error": "invalid_client" }))
+                    }
+                    (1, Refresh::Hangs) => {
+                        asked.store(1, Ordering::SeqCst);
+                        Reply::Hang
+                    }
+                    _ => token("token-b", 3600),
                 };
-                first_issued.lock().unwrap().get_or_insert_with(Instant::now);
-                tokio::time::sleep(delay).await;
-                return reply;
             }
-            let old = first_issued.lock().unwrap().is_some_and(|at| at.elapsed() >= rejected_after);
-            if request.header("authorization") == Some("Bearer token-a") && old {
-                tokio::time::sleep(Duration::from_millis(50)).await;
+            if rejects && request.header("authorization") == Some("Bearer token-a") && asked.load(Ordering::SeqCst) == 1 {
+                rejected.store(1, Ordering::SeqCst);
                 return Reply::json(401, json!({ "errorMessages": [{ "errorCode": "UNAUTHORIZED", "message": "Access Token Invalid" }] }));
             }
             Reply::json(200, json!({ "elements": [] }))
@@ -313,16 +336,11 @@ fn token(name: &str, expires_in: u64) -> Reply {
 /// instead of being handed the rejected one again.
 ///
 /// With a 4 s token, the refresh is due from 3.2–3.4 s and the token is
-/// dropped at 3.8 s. At 3.45 s a call starts the refresh (its token request
-/// fails after 150 ms) and is answered 401 (after 50 ms).
+/// dropped at 3.8 s. At 3.45 s a call starts the refresh and is answered
+/// 401; the refresh fails after that.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_refresh_never_restores_a_token_a_401_rejected() {
-    let script = vec![
-        (Duration::ZERO, token("token-a", 4)),
-        (Duration::from_millis(150), Reply::json(400, json!({ "error": "invalid_client" }))),
-        (Duration::ZERO, token("token-b", 3600)),
-    ];
-    let server = refresh_server(script, Duration::from_millis(3300)).await;
+    let server = refresh_server(Refresh::FailsAfterTheRejection, true).await;
     let client = client(&server, SECRET);
     let started = Instant::now();
     list(&client).await.expect("the first call");
@@ -340,8 +358,7 @@ async fn a_failed_refresh_never_restores_a_token_a_401_rejected() {
 fn a_refresh_dropped_with_its_runtime_does_not_block_the_next() {
     let runtime = || tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let servers = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
-    let script = vec![(Duration::ZERO, token("token-a", 4)), (Duration::from_secs(3600), token("never", 3600)), (Duration::ZERO, token("token-b", 3600))];
-    let server = servers.block_on(refresh_server(script, Duration::from_secs(3600)));
+    let server = servers.block_on(refresh_server(Refresh::Hangs, false));
     let client = client(&server, SECRET);
     let started = Instant::now();
     let first = runtime();
