@@ -110,8 +110,9 @@ async fn decode<T: DeserializeOwned, X>(
 
 /// Why a body was not read in full.
 pub(crate) enum Unread {
-    /// It is longer than the limit; what was read of it (the first bytes,
-    /// up to [`SNIPPET_LIMIT`](crate::SNIPPET_LIMIT) at least), for the error.
+    /// It is longer than the limit; what was read of it, for the error: at
+    /// most `limit` bytes (the first chunk, when the declared length was
+    /// already over the limit).
     TooLarge(Bytes),
     /// The connection failed while it was read.
     Failed(reqwest::Error),
@@ -128,7 +129,7 @@ pub(crate) async fn read_limited(mut response: reqwest::Response, limit: usize) 
     match response.content_length() {
         Some(length) if length > u64::try_from(limit).unwrap_or(u64::MAX) => {
             let start = response.chunk().await.ok().flatten().unwrap_or_default();
-            return Err(Unread::TooLarge(start));
+            return Err(Unread::TooLarge(start.slice(..start.len().min(limit))));
         }
         Some(_) => return response.bytes().await.map_err(Unread::Failed),
         None => {}
