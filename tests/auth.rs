@@ -284,16 +284,18 @@ enum Refresh {
     Hangs,
 }
 
-/// A token endpoint that issues `token-a` (4 s), handles the refresh as
+/// A token endpoint that issues `token-a` (10 s), handles the refresh as
 /// `refresh` says, then issues `token-b`; and an API that, when `rejects`,
-/// answers `token-a` with a 401 once the refresh has been asked for, and
-/// accepts any other call. The two wait on each other, so the order of
-/// events does not depend on how fast the machine is.
+/// answers `token-a` from 8.55 s on (in the refresh window) with a 401 once the
+/// refresh has been asked for, and accepts any other call. The two wait on
+/// each other, so the order of events does not depend on how fast the
+/// machine is.
 async fn refresh_server(refresh: Refresh, rejects: bool) -> TestServer {
     let tokens = Arc::new(AtomicUsize::new(0));
     let (asked, rejected) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let issued: Arc<Mutex<Option<Instant>>> = Arc::default();
     TestServer::start_async(move |request: Recorded| -> support::server::PendingReply {
-        let (tokens, asked, rejected) = (tokens.clone(), asked.clone(), rejected.clone());
+        let (tokens, asked, rejected, issued) = (tokens.clone(), asked.clone(), rejected.clone(), issued.clone());
         Box::pin(async move {
             let until = |flag: Arc<AtomicUsize>| async move {
                 let deadline = Instant::now() + Duration::from_secs(10);
@@ -303,7 +305,10 @@ async fn refresh_server(refresh: Refresh, rejects: bool) -> TestServer {
             };
             if request.path() == TOKEN {
                 return match (tokens.fetch_add(1, Ordering::SeqCst), refresh) {
-                    (0, _) => token("token-a", 4),
+                    (0, _) => {
+                        *issued.lock().unwrap() = Some(Instant::now());
+                        token("token-a", 10)
+                    }
                     (1, Refresh::FailsAfterTheRejection) => {
                         asked.store(1, Ordering::SeqCst);
                         until(rejected).await;
@@ -317,7 +322,9 @@ async fn refresh_server(refresh: Refresh, rejects: bool) -> TestServer {
                     _ => token("token-b", 3600),
                 };
             }
-            if rejects && request.header("authorization") == Some("Bearer token-a") && asked.load(Ordering::SeqCst) == 1 {
+            let in_window = issued.lock().unwrap().is_some_and(|at| at.elapsed() >= Duration::from_millis(8550));
+            if rejects && request.header("authorization") == Some("Bearer token-a") && in_window {
+                until(asked).await;
                 rejected.store(1, Ordering::SeqCst);
                 return Reply::json(401, json!({ "errorMessages": [{ "errorCode": "UNAUTHORIZED", "message": "Access Token Invalid" }] }));
             }
@@ -335,8 +342,8 @@ fn token(name: &str, expires_in: u64) -> Reply {
 /// was running meanwhile fails: the call fetches a new token and succeeds,
 /// instead of being handed the rejected one again.
 ///
-/// With a 4 s token, the refresh is due from 3.2–3.4 s and the token is
-/// dropped at 3.8 s. At 3.45 s a call starts the refresh and is answered
+/// With a 10 s token, the refresh is due from 8.0–8.5 s and the token is
+/// dropped at 9.5 s. At 8.6 s a call starts the refresh and is answered
 /// 401; the refresh fails after that.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_refresh_never_restores_a_token_a_401_rejected() {
@@ -344,7 +351,7 @@ async fn a_failed_refresh_never_restores_a_token_a_401_rejected() {
     let client = client(&server, SECRET);
     let started = Instant::now();
     list(&client).await.expect("the first call");
-    tokio::time::sleep(Duration::from_millis(3450).saturating_sub(started.elapsed())).await;
+    tokio::time::sleep(Duration::from_millis(8600).saturating_sub(started.elapsed())).await;
     list(&client).await.expect("the rejected token is not handed back: a new one is fetched");
     assert_eq!(server.count(TOKEN), 3, "the first token, the failed refresh, the new token");
     let last = server.requests().into_iter().filter(|r| r.path() == API).last().expect("API calls");
@@ -364,7 +371,7 @@ fn a_refresh_dropped_with_its_runtime_does_not_block_the_next() {
     let first = runtime();
     first.block_on(async {
         list(&client).await.expect("the first call");
-        tokio::time::sleep(Duration::from_millis(3450).saturating_sub(started.elapsed())).await;
+        tokio::time::sleep(Duration::from_millis(8600).saturating_sub(started.elapsed())).await;
         list(&client).await.expect("a call in the refresh window, on the still valid token");
         // The refresh runs on this runtime: wait until its request is out.
         while server.count(TOKEN) < 2 && started.elapsed() < Duration::from_secs(10) {
