@@ -76,25 +76,20 @@ async fn decode<T: DeserializeOwned, X>(
     // the excerpt) has any echo of the client's tokens redacted. An answer
     // that decodes is handed on as Spotnana sent it.
     let scrub = |text: Bytes| if redacts { client.inner().tokens().redact(text) } else { text };
+    // A 2xx to a POST or PATCH that cannot be read may have been applied.
+    let warned = |error: DecodeError| {
+        let applied = status.is_success() && matches!(method, Method::POST | Method::PATCH);
+        fail(SdkFailure::Decode(if applied { error.may_have_been_applied(method.clone()) } else { error }))
+    };
     let failed = |reason: String, body: &[u8]| {
         let reason = String::from_utf8_lossy(&scrub(Bytes::from(reason))).into_owned();
         let body = scrub(Bytes::copy_from_slice(body));
-        let mut error = DecodeError::new(Some(status), content_type(), reason, &body);
-        if status.is_success() && matches!(method, Method::POST | Method::PATCH) {
-            error = error.may_have_been_applied(method.clone());
-        }
-        fail(SdkFailure::Decode(error))
+        warned(DecodeError::new(Some(status), content_type(), reason, &body))
     };
     let limit = client.inner().max_response();
     let body = match read_limited(response, limit).await {
         Ok(body) => body,
-        Err(Unread::TooLarge(read)) => {
-            let mut error = DecodeError::too_large(status, content_type(), limit, &scrub(read));
-            if status.is_success() && matches!(method, Method::POST | Method::PATCH) {
-                error = error.may_have_been_applied(method.clone());
-            }
-            return Err(fail(SdkFailure::Decode(error)));
-        }
+        Err(Unread::TooLarge(read)) => return Err(warned(DecodeError::too_large(status, content_type(), limit, &scrub(read)))),
         Err(Unread::Failed(e)) => return Err(failed(format!("the body could not be read in full ({e})"), &[])),
     };
     let body: &[u8] = if body.is_empty() && status == reqwest::StatusCode::NO_CONTENT { b"null" } else { &body };

@@ -320,8 +320,7 @@ impl TokenCache {
         runtime.spawn(async move {
             let cache = &running.0;
             let _guard = cache.0.refresh.lock().await;
-            let still_stale = || cache.peek().is_some_and(|c| c.serial == stale.serial);
-            if !still_stale() {
+            if !cache.peek().is_some_and(|c| c.serial == stale.serial) {
                 return;
             }
             match cache.fetch().await {
