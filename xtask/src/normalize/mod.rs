@@ -12,6 +12,7 @@ mod oneof;
 mod pagination;
 mod repair;
 pub mod report;
+mod resources;
 mod secrets;
 mod walk;
 
@@ -134,6 +135,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     features::schema_apis(&mut document, &mut report);
     // Last, so that it logs only properties of schemas the output keeps.
     secrets::mark(&mut document, &mut report);
+    resources::record(&document, &mut report);
     let feature_facts = std::mem::take(&mut report.facts);
 
     let generated = count_operations(&document, "paths");
