@@ -26,6 +26,11 @@ mod open_enums;
 mod open_unions;
 #[path = "build/pagination.rs"]
 mod pagination;
+#[path = "src/resources.rs"]
+#[allow(dead_code)]
+mod resources;
+#[path = "build/safe_create.rs"]
+mod safe_create;
 #[path = "build/send.rs"]
 mod send;
 
@@ -35,6 +40,7 @@ fn main() -> ExitCode {
     println!("cargo:rerun-if-changed={SPEC}");
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build");
+    println!("cargo:rerun-if-changed=src/resources.rs");
     for api in features::APIS {
         println!("cargo:rerun-if-env-changed=CARGO_FEATURE_{}", api.to_uppercase());
     }
@@ -115,6 +121,9 @@ fn generate() -> Result<usize, String> {
     let paging = pagination::methods_for(&file.items, &document)?;
     let paginated = paging.len();
     null_when_unset::module(&mut file.items, "builder")?.extend(paging);
+    let safe = safe_create::methods_for(&file.items, &document)?;
+    let safe_creates = safe.len();
+    null_when_unset::module(&mut file.items, "builder")?.extend(safe);
     let types = null_when_unset::module(&mut file.items, "types")?;
     let enums = open_enums::apply(types)?;
     let unions = open_unions::apply(types)?;
@@ -125,7 +134,7 @@ fn generate() -> Result<usize, String> {
     let code = prettyplease::unparse(&file);
     let lines = code.lines().count();
     if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {
-        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode; {sends} sends return crate::Error; {setters} setters say what they take; {paginated} lists page themselves");
+        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode; {sends} sends return crate::Error; {setters} setters say what they take; {paginated} lists page themselves; {safe_creates} creates are safe to repeat");
     }
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);

@@ -28,7 +28,7 @@ pub fn methods_for(items: &[Item], document: &Value) -> Result<Vec<Item>, String
     Ok(added)
 }
 
-fn module<'a>(items: &'a [Item], name: &str) -> Result<&'a [Item], String> {
+pub fn module<'a>(items: &'a [Item], name: &str) -> Result<&'a [Item], String> {
     items
         .iter()
         .find_map(|item| match item {
@@ -41,16 +41,7 @@ fn module<'a>(items: &'a [Item], name: &str) -> Result<&'a [Item], String> {
 fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<Item, String> {
     let text = |key: &str| tag.get(key).and_then(Value::as_str).ok_or(format!("the tag has no `{key}`"));
     let builder = ident(&pascal(id));
-    let page = builders
-        .iter()
-        .find_map(|item| match item {
-            Item::Impl(block) if block.trait_.is_none() && is_type(&block.self_ty, &builder) => block.items.iter().find_map(|i| match i {
-                syn::ImplItem::Fn(f) if f.sig.ident == "send" => success_type(&f.sig.output),
-                _ => None,
-            }),
-            _ => None,
-        })
-        .ok_or(format!("no builder {builder} with a send method"))?;
+    let page = send_success(builders, &builder)?;
     let fields = builder_fields(builders, &builder)?;
     let default_size = tag.get("defaultSize").and_then(Value::as_i64);
     let style = text("style")?;
@@ -217,7 +208,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
 
 /// `types::X` for a builder's body field of type `Result<types::builder::X, String>`
 /// (or `Result<types::X, String>`).
-fn request_type(ty: &Type) -> Option<Ident> {
+pub fn request_type(ty: &Type) -> Option<Ident> {
     let inner = only_argument(ty, "Result")?;
     let Type::Path(path) = inner else { return None };
     Some(path.path.segments.last()?.ident.clone())
@@ -251,7 +242,7 @@ fn navigate(types: &[Item], root: &Type, pointer: &str) -> Result<proc_macro2::T
     Ok(expr)
 }
 
-fn ident(name: &str) -> Ident {
+pub fn ident(name: &str) -> Ident {
     Ident::new(name, proc_macro2::Span::call_site())
 }
 
@@ -259,7 +250,21 @@ fn is_type(ty: &Type, name: &Ident) -> bool {
     matches!(ty, Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == *name))
 }
 
-fn builder_fields(builders: &[Item], name: &Ident) -> Result<Vec<(Ident, Type)>, String> {
+/// `T` of the `Result<ResponseValue<T>, _>` that builder `name`'s `send` returns.
+pub fn send_success(builders: &[Item], name: &Ident) -> Result<Type, String> {
+    builders
+        .iter()
+        .find_map(|item| match item {
+            Item::Impl(block) if block.trait_.is_none() && is_type(&block.self_ty, name) => block.items.iter().find_map(|i| match i {
+                syn::ImplItem::Fn(f) if f.sig.ident == "send" => success_type(&f.sig.output),
+                _ => None,
+            }),
+            _ => None,
+        })
+        .ok_or(format!("no builder {name} with a send method"))
+}
+
+pub fn builder_fields(builders: &[Item], name: &Ident) -> Result<Vec<(Ident, Type)>, String> {
     struct_fields(builders, name).map_err(|_| format!("no builder struct {name}"))
 }
 
@@ -326,7 +331,7 @@ fn in_types(ty: Type) -> Type {
 
 /// progenitor's builder name for an operation id: its first letter upper-cased
 /// (`listCompanies` → `ListCompanies`), `_`-separated parts joined.
-fn pascal(id: &str) -> String {
+pub fn pascal(id: &str) -> String {
     id.split('_')
         .filter(|part| !part.is_empty())
         .map(|part| {
@@ -338,7 +343,7 @@ fn pascal(id: &str) -> String {
 
 /// A parameter's field name in progenitor's builders (`pageNumber` →
 /// `page_number`).
-fn snake(name: &str) -> String {
+pub fn snake(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
         if c.is_uppercase() {

@@ -195,3 +195,20 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
 fn on_fresh_segment<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     stacker::grow(SEGMENT, || serde_json::from_slice(bytes))
 }
+
+/// Sends a request built by hand (`call_json`, the lookups of
+/// `send_or_find`) through the client's runtime, as a generated method
+/// sends its own, and returns the success answer as JSON: `null` when it
+/// has no body.
+pub(crate) async fn send_json(client: &Client, request: reqwest::Request, operation_id: &'static str) -> Result<serde_json::Value, crate::Error> {
+    let method = request.method().clone();
+    let response = client.inner().execute(client.client(), request, operation_id).await.map_err(crate::error::from_reqwest)?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(crate::Error::from(progenitor_client::Error::UnexpectedResponse(response)));
+    }
+    if response.content_length() == Some(0) && status != reqwest::StatusCode::NO_CONTENT {
+        return Ok(serde_json::Value::Null);
+    }
+    Ok(success::<serde_json::Value>(response, client, method).await?.into_inner())
+}

@@ -12,10 +12,17 @@ mod generated;
 mod oauth_http;
 mod path;
 mod redact;
+// Shared with build.rs and xtask, which use other parts of it.
+#[cfg(feature = "sandbox")]
+#[allow(dead_code)]
+mod resources;
 // Without an API feature the shared models have no enum to open.
 #[cfg_attr(not(spotnana_operations), allow(dead_code))]
 mod lenient;
 mod retry;
+// Without an API feature no generated create calls into it.
+#[cfg_attr(not(spotnana_operations), allow(dead_code))]
+mod safe_create;
 mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -44,6 +51,7 @@ pub use multipart::UploadCompanyPreferences;
 pub use multipart::UploadDocument;
 pub use generated::{builder, types, ByteStream, Client, ResponseValue};
 pub use retry::RetryPolicy;
+pub use safe_create::CreateOutcome;
 pub use runtime::Runtime;
 pub use secret::{AccessToken, ClientSecret, Secret};
 pub use token_cache::{TokenCache, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME};

@@ -392,6 +392,95 @@ fn collection_id_param(ops: &[Op<'_>], collection: &str) -> Option<String> {
     ops.iter().find_map(|(p, _, _)| item_param(collection, p))
 }
 
+/// The first array property of `schema` whose items have a property
+/// `name`: the array's name and its item schema.
+pub fn array_with<'a>(doc: &'a Value, schema: &'a Value, name: &str) -> Option<(&'a str, &'a Value)> {
+    properties(doc, schema).into_iter().find_map(|(array, p)| {
+        let item = resolve(doc, p.get("items")?);
+        (p["type"] == "array" && properties(doc, item).iter().any(|(n, _)| *n == name)).then_some((array, item))
+    })
+}
+
+/// How bookings reach trips: the operations that book a PNR onto a trip,
+/// issue booking ids for a trip, cancel a PNR, or show a trip's PNRs.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Bookings {
+    /// `POST …/create-pnr` operations whose answer has a `pnrId`: the
+    /// operation, and where its request names the trip, directly (a
+    /// `tripId`, or `{"id"}` wrapper, at most two objects down) or through
+    /// a `bookingId` that an issuer gave for a trip.
+    pub books: Vec<(String, Booked)>,
+    /// `POST` operations whose request names a trip and whose answer has a
+    /// top-level `bookingId`: the ids they issue stand for that trip. With
+    /// the request's trip pointer.
+    pub issuers: Vec<(String, String)>,
+    /// `POST …/cancel-pnr` and `POST …/pnrs/{pnrId}/cancel`: the operation
+    /// and where it names the PNR (a path parameter or a body pointer).
+    pub cancels: Vec<(String, Source)>,
+    /// `GET` operations below a trip's item path (`/v3/trips/{tripId}/detail`)
+    /// whose answer has an array of items with a `pnrId`: the operation and
+    /// that array.
+    pub trip_views: Vec<(String, String)>,
+    /// `POST …/list` operations whose answer has an array of items with a
+    /// `tripId` and an array of their own with a `pnrId` (the trip summary
+    /// lists): the operation and that array.
+    pub trip_lists: Vec<(String, String)>,
+}
+
+/// Where a booking's request names its trip.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Booked {
+    /// A JSON pointer to the trip id.
+    Trip(String),
+    /// A JSON pointer to a booking id an issuer gave.
+    BookingId(String),
+}
+
+/// The booking operations among `operations`, by the shapes [`Bookings`]
+/// describes.
+pub fn bookings<'a>(doc: &'a Value, operations: impl Iterator<Item = Op<'a>>) -> Bookings {
+    let ops: Vec<Op<'a>> = operations.collect();
+    let mut out = Bookings::default();
+    let id = |op: &Value| op["operationId"].as_str().unwrap_or_default().to_string();
+    let top = |schema: Option<&'a Value>, name: &str| schema.is_some_and(|s| properties(doc, s).iter().any(|(n, p)| *n == name && p["type"] == "string"));
+    let array_of = |op: &'a Value, name: &str| Some(array_with(doc, answer(doc, op)?, name)?.0.to_string());
+    for &(path, method, op) in &ops {
+        let last = path.rsplit('/').next().unwrap_or_default();
+        let body = request(doc, op);
+        let trip = body.and_then(|b| find_property(doc, b, "tripId", 2));
+        match method {
+            "post" if last == "create-pnr" && top(answer(doc, op), "pnrId") => {
+                let named = trip.map(Booked::Trip).or_else(|| top(body, "bookingId").then(|| Booked::BookingId("/bookingId".into())));
+                if let Some(named) = named {
+                    out.books.push((id(op), named));
+                }
+            }
+            "post" if last == "cancel-pnr" || (last == "cancel" && path.ends_with("{pnrId}/cancel")) => {
+                let pnr = if path.contains("{pnrId}") { Some(Source::Path("pnrId".into())) } else { top(body, "pnrId").then(|| Source::Body("/pnrId".into())) };
+                if let Some(pnr) = pnr {
+                    out.cancels.push((id(op), pnr));
+                }
+            }
+            "post" if top(answer(doc, op), "bookingId") => {
+                if let Some(trip) = trip {
+                    out.issuers.push((id(op), trip));
+                }
+            }
+            _ => {}
+        }
+        if method == "get" && path.ends_with("}/detail") && path.contains("{tripId}") {
+            if let Some(array) = array_of(op, "pnrId") {
+                out.trip_views.push((id(op), array));
+            }
+        }
+        let summaries = answer(doc, op).and_then(|a| array_with(doc, a, "tripId")).filter(|(_, item)| array_with(doc, item, "pnrId").is_some());
+        if let (true, Some((array, _))) = (method == "post" && last == "list", summaries) {
+            out.trip_lists.push((id(op), array.to_string()));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -254,17 +254,7 @@ impl Client {
             };
         }
         let request = request.build().map_err(|e| Error::InvalidRequest(format!("{operation_id}: {e}")))?;
-        let method = request.method().clone();
-        let response = self.inner().execute(self.client(), request, op.id.as_str()).await.map_err(crate::error::from_reqwest)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(Error::from(progenitor_client::Error::UnexpectedResponse(response)));
-        }
-        if response.content_length() == Some(0) && status != reqwest::StatusCode::NO_CONTENT {
-            return Ok(Value::Null);
-        }
-        let value = crate::decode::success::<Value>(response, self, method).await?;
-        Ok(value.into_inner())
+        crate::decode::send_json(self, request, op.id.as_str()).await
     }
 }
 

@@ -36,6 +36,9 @@ async fn main() {
             "fetchOauth2Token".into(),
             json!({ "client_id": sandbox.client_id(), "client_secret": sandbox.client_secret(), "grant_type": "client_credentials" }),
         );
+        for create in inputs.seed_lookups().into_iter().filter(|c| ids.iter().any(|id| id == c)) {
+            calls::call(&client, &inputs, create).await.expect("the creates the lookups find succeed");
+        }
         let (client, inputs) = (Arc::new(client), Arc::new(inputs));
         for id in &ids {
             let (client, inputs, task_id) = (client.clone(), inputs.clone(), id.clone());

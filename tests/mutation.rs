@@ -37,8 +37,11 @@ async fn setup(mutation: Mutation) -> (Sandbox, MutatingProxy, Client, Inputs) {
 }
 
 async fn every_operation_decodes(mutation: Mutation) {
-    let (sandbox, proxy, client, inputs) = setup(mutation).await;
+    let (sandbox, proxy, client, mut inputs) = setup(mutation).await;
     let ids = sandbox.operation_ids();
+    for create in inputs.seed_lookups().into_iter().filter(|c| ids.iter().any(|id| id == c)) {
+        calls::call(&client, &inputs, create).await.expect("the creates the lookups find succeed");
+    }
     let (client, inputs) = (Arc::new(client), Arc::new(inputs));
     let mut failures = Vec::new();
     for id in &ids {

@@ -10,6 +10,22 @@ mod support;
 #[path = "every_operation/calls.rs"]
 mod calls;
 
+#[cfg(feature = "all-apis")]
+#[path = "sandbox/families.rs"]
+mod families;
+
+#[cfg(feature = "company")]
+#[path = "sandbox/faults.rs"]
+mod faults;
+
+#[cfg(feature = "all-apis")]
+#[path = "sandbox/bookings.rs"]
+mod bookings;
+
+#[cfg(feature = "all-apis")]
+#[path = "sandbox/safe_creates.rs"]
+mod safe_creates;
+
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -30,6 +46,9 @@ fn every_operation_decodes_against_the_sandbox() {
             json!({ "client_id": sandbox.client_id(), "client_secret": sandbox.client_secret(), "grant_type": "client_credentials" }),
         );
         let mut failures = Vec::new();
+        for create in inputs.seed_lookups().into_iter().filter(|c| ids.iter().any(|id| id == c)) {
+            calls::call(&client, &inputs, create).await.expect("the creates the lookups find succeed");
+        }
         for id in &ids {
             if let Err(e) = calls::call(&client, &inputs, id).await {
                 failures.push(format!("{id}: {e}"));

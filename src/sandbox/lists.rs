@@ -68,9 +68,17 @@ impl Lists {
     /// The page a request asks for, or `None` when nothing was added to the
     /// operation's list (the sandbox then answers as for any operation).
     pub(super) fn handle(&self, spec: &Spec, route: &Route, query: &HashMap<String, String>, body: Option<&Value>, fill: Fill) -> Option<Answer> {
-        let tag = route.pagination()?;
+        route.pagination()?;
         let lists = self.items.lock().unwrap_or_else(|p| p.into_inner());
         let list = lists.get(&route.id)?;
+        page(spec, route, query, body, fill, list)
+    }
+}
+
+/// The page of `list` that a request of the paginated operation `route`
+/// asks for; `None` when the operation does not page.
+pub(super) fn page(spec: &Spec, route: &Route, query: &HashMap<String, String>, body: Option<&Value>, fill: Fill, list: &[Value]) -> Option<Answer> {
+        let tag = route.pagination()?;
         let text = |key: &str| tag[key].as_str().unwrap_or_default();
         let number = |at: &str| -> Option<i64> {
             if tag["in"] == "query" {
@@ -115,7 +123,6 @@ impl Lists {
             set_pointer(out, next, token);
         }
         Some(answer)
-    }
 }
 
 fn bad_page(detail: &str) -> Answer {

@@ -15,9 +15,15 @@
 //!   real PNR or trip does.
 //! - **Requests are checked.** A missing required parameter, body or body field
 //!   gets 400 with Spotnana's `ErrorResponse`.
-//! - **Companies are stateful.** `createCompany`, `listCompanies`, `readCompany`,
-//!   `updateCompany` and `deleteCompany` keep what you create, so reading back a
-//!   company returns it.
+//! - **Resources keep state.** Seventeen resource families (companies,
+//!   users, trips, PNRs, events, ...; found by the shape of their paths)
+//!   keep what you create: reads answer with it, updates change it, deletes
+//!   remove it, and their lists and lookups find it by the query parameters
+//!   that name its fields. Bookings land on their trips, and cancels show.
+//!   [`Sandbox::stored`] gives what a family holds.
+//! - **Faults on purpose.** [`Sandbox::inject`] makes the next calls of an
+//!   operation answer a status, drop the connection before or after the
+//!   request applies, hang, or answer late.
 //! - **Secrets say what they are.** Every secret field of an answer (a
 //!   client secret, a card number: `format: password`) holds
 //!   [`SECRET_VALUE`], so a test can check that none reaches a log.
@@ -38,14 +44,15 @@
 //! The `sandbox` feature (on by default) compiles this module; it embeds the
 //! normalised spec (about 1.8 MB).
 
-mod companies;
+mod bookings;
+mod faults;
 mod lists;
 mod spec;
+mod store;
 mod synth;
 mod tokens;
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -62,6 +69,7 @@ use crate::retry::RetryPolicy;
 use spec::{Answer, Incoming, Spec};
 use synth::Fill;
 
+pub use faults::{Fault, NoSuchOperation};
 pub use lists::NotPaginated;
 pub use synth::SECRET_VALUE;
 
@@ -130,6 +138,7 @@ pub struct SandboxBuilder {
     token_rate_limit: u32,
     token_rate_window: Duration,
     responses: Responses,
+    strict_ids: bool,
 }
 
 impl std::fmt::Debug for SandboxBuilder {
@@ -141,6 +150,7 @@ impl std::fmt::Debug for SandboxBuilder {
             .field("token_rate_limit", &self.token_rate_limit)
             .field("token_rate_window", &self.token_rate_window)
             .field("responses", &self.responses)
+            .field("strict_ids", &self.strict_ids)
             .finish()
     }
 }
@@ -154,6 +164,7 @@ impl Default for SandboxBuilder {
             token_rate_limit: 30,
             token_rate_window: Duration::from_secs(60),
             responses: Responses::Minimal,
+            strict_ids: false,
         }
     }
 }
@@ -186,6 +197,18 @@ impl SandboxBuilder {
         self
     }
 
+    /// Answers 404 for every id the sandbox did not issue (default: off).
+    ///
+    /// By default an id you never created reads back as a synthesised
+    /// resource, so that any operation works without setup; only deleted ids
+    /// answer 404. Strict ids behave as Spotnana does: reading, updating or
+    /// booking onto a trip, user or company you did not create is a 404
+    /// `ErrorResponse`.
+    pub fn with_strict_ids(mut self) -> Self {
+        self.strict_ids = true;
+        self
+    }
+
     /// Starts the sandbox on a free port of 127.0.0.1.
     pub async fn start(self) -> std::io::Result<Sandbox> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
@@ -193,8 +216,10 @@ impl SandboxBuilder {
         let state = Arc::new(State {
             spec: spec(),
             tokens: tokens::Tokens::new(&self),
-            companies: companies::Companies::default(),
+            store: store::Store::new(spec(), self.strict_ids),
+            bookings: bookings::Bookings::new(spec()),
             lists: lists::Lists::default(),
+            faults: faults::Faults::default(),
             responses: self.responses,
             turns: AtomicUsize::new(0),
             calls: std::sync::Mutex::default(),
@@ -206,7 +231,7 @@ impl SandboxBuilder {
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(move |req| {
                         let state = state.clone();
-                        async move { Ok::<_, Infallible>(state.handle(req).await) }
+                        async move { state.handle(req).await }
                     });
                     let io = hyper_util::rt::TokioIo::new(stream);
                     let _ = hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
@@ -292,6 +317,45 @@ impl Sandbox {
         self.state.lists.add(self.state.spec, self.state.spec.route_by_id(operation_id), operation_id, count)
     }
 
+    /// Makes the next `times` calls of `operation_id` fail as `fault` says,
+    /// after any faults already waiting for it. Each faulty call counts in
+    /// [`requests`](Self::requests).
+    ///
+    /// ```no_run
+    /// # async fn demo(sandbox: spotnana::sandbox::Sandbox) -> Result<(), Box<dyn std::error::Error>> {
+    /// use spotnana::sandbox::Fault;
+    /// // The next createUser is stored, and its answer is lost.
+    /// sandbox.inject("createUser", Fault::ResetAfterApply, 1)?;
+    /// // The next two listCompanies answer 503 with Retry-After: 1.
+    /// let busy = Fault::Status { status: 503, retry_after: Some(std::time::Duration::from_secs(1)) };
+    /// sandbox.inject("listCompanies", busy, 2)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn inject(&self, operation_id: &str, fault: Fault, times: usize) -> Result<(), NoSuchOperation> {
+        let known = self.state.spec.route_by_id(operation_id).is_some();
+        let valid = match &fault {
+            Fault::Status { status, .. } => http::StatusCode::from_u16(*status).is_ok(),
+            _ => true,
+        };
+        if !known || !valid {
+            return Err(NoSuchOperation::new(operation_id));
+        }
+        self.state.faults.add(operation_id, fault, times);
+        Ok(())
+    }
+
+    /// What the sandbox holds of the resource family that `operation_id`
+    /// belongs to (its create, read, update, delete or lists), in creation
+    /// order: each resource's id and the fields sent for it. Empty for an
+    /// operation outside the families (`openapi/NORMALIZATION.md`,
+    /// `resource-families`).
+    ///
+    /// For tests that check what an integration left behind: exactly one
+    /// user per employee, no duplicate booking.
+    pub fn stored(&self, operation_id: &str) -> Vec<(String, Value)> {
+        self.state.store.stored(operation_id)
+    }
+
     /// Invalidates every token issued so far, as a revocation or a secret
     /// rotation at Spotnana would: the next API call with one gets 401.
     pub fn revoke_tokens(&self) {
@@ -322,8 +386,10 @@ impl Sandbox {
 struct State {
     spec: &'static Spec,
     tokens: tokens::Tokens,
-    companies: companies::Companies,
+    store: store::Store,
+    bookings: bookings::Bookings,
     lists: lists::Lists,
+    faults: faults::Faults,
     responses: Responses,
     /// Answers synthesised so far in full mode: each picks the next union branch.
     turns: AtomicUsize,
@@ -365,22 +431,23 @@ impl State {
         }
     }
 
-    async fn handle(&self, req: hyper::Request<Body>) -> Reply {
+    /// Answers one request; `Err` closes the connection without an answer.
+    async fn handle(&self, req: hyper::Request<Body>) -> Result<Reply, faults::Reset> {
         let (parts, body) = req.into_parts();
         let raw = match body.collect().await {
             Ok(b) => b.to_bytes(),
-            Err(_) => return reply(400, Some(&error_body("BAD_REQUEST", "the request body could not be read", None)), &[]),
+            Err(_) => return Ok(reply(400, Some(&error_body("BAD_REQUEST", "the request body could not be read", None)), &[])),
         };
         let path = parts.uri.path().to_string();
         if path == crate::config::TOKEN_PATH && parts.method == http::Method::POST {
-            return self.tokens.issue(&raw);
+            return Ok(self.tokens.issue(&raw));
         }
         let Some((route, params)) = self.spec.route(parts.method.as_str(), &path) else {
-            return reply(404, Some(&error_body("NOT_FOUND", "no Spotnana operation has this method and path", Some(&path))), &[]);
+            return Ok(reply(404, Some(&error_body("NOT_FOUND", "no Spotnana operation has this method and path", Some(&path))), &[]));
         };
         let bearer = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
         if !self.tokens.is_valid(bearer) {
-            return reply(401, Some(&error_body("UNAUTHORIZED", "Access Token Invalid", None)), &[]);
+            return Ok(reply(401, Some(&error_body("UNAUTHORIZED", "Access Token Invalid", None)), &[]));
         }
         let query: HashMap<String, String> = parts
             .uri
@@ -393,23 +460,44 @@ impl State {
         } else if is_json {
             match serde_json::from_slice::<Value>(&raw) {
                 Ok(v) => Some(v),
-                Err(e) => return reply(400, Some(&error_body("INVALID_JSON", "the request body is not valid JSON", Some(&e.to_string()))), &[]),
+                Err(e) => return Ok(reply(400, Some(&error_body("INVALID_JSON", "the request body is not valid JSON", Some(&e.to_string()))), &[])),
             }
         } else {
             Some(Value::Null)
         };
         *self.calls.lock().unwrap_or_else(|p| p.into_inner()).entry(route.id.clone()).or_default() += 1;
+        let fault = self.faults.next(&route.id);
+        match &fault {
+            Some(Fault::Status { status, retry_after }) => {
+                let wait: Vec<(&str, String)> = retry_after.iter().map(|d| ("retry-after", d.as_secs().to_string())).collect();
+                let body = error_body("INJECTED_FAULT", "a fault injected with Sandbox::inject", Some(&route.id));
+                return Ok(reply(*status, Some(&body), &wait));
+            }
+            Some(Fault::ResetBeforeApply) => return Err(faults::Reset),
+            Some(Fault::Hang) => {
+                tokio::time::sleep(faults::HANG).await;
+                return Err(faults::Reset);
+            }
+            Some(Fault::Delay(wait)) => tokio::time::sleep(*wait).await,
+            Some(Fault::ResetAfterApply) | None => {}
+        }
         let incoming = Incoming { query, headers: &parts.headers, body };
         if let Err(missing) = self.spec.validate(route, &incoming) {
             let detail = missing.join(", ");
-            return reply(400, Some(&error_body("MISSING_REQUIRED_FIELD", "required fields are missing", Some(&detail))), &[]);
+            return Ok(reply(400, Some(&error_body("MISSING_REQUIRED_FIELD", "required fields are missing", Some(&detail))), &[]));
         }
         let answer = self
             .lists
             .handle(self.spec, route, &incoming.query, incoming.body.as_ref(), self.fill())
-            .or_else(|| self.companies.handle(self.spec, &route.id, &params, &incoming.query, incoming.body.as_ref()))
+            .or_else(|| {
+                let call = store::Call { route, params: &params, query: &incoming.query, body: incoming.body.as_ref(), fill: self.fill() };
+                self.bookings.handle(self.spec, &self.store, &call).or_else(|| self.store.handle(self.spec, &call))
+            })
             .unwrap_or_else(|| self.spec.success(route, self.fill()));
+        if fault == Some(Fault::ResetAfterApply) {
+            return Err(faults::Reset);
+        }
         let Answer { status, body } = answer;
-        reply(status, body.as_ref(), &[])
+        Ok(reply(status, body.as_ref(), &[]))
     }
 }

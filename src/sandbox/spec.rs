@@ -207,14 +207,9 @@ impl Spec {
         self.doc.pointer(&format!("/components/schemas/{name}"))?;
         Some(Synth::new(&self.doc, fill).instance(&json!({ "$ref": format!("#/components/schemas/{name}") })))
     }
-
-    /// A synthesised instance of the component schema `name`.
-    pub(crate) fn instance_of(&self, name: &str) -> Value {
-        self.synth().instance(&json!({ "$ref": format!("#/components/schemas/{name}") }))
-    }
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

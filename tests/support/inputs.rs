@@ -37,3 +37,34 @@ impl Inputs {
         serde_json::from_value(body[property].clone()).map_err(|e| format!("{operation_id}.{property}: {e}"))
     }
 }
+
+/// The external ids the generated calls look up (`getEventByExternalID`,
+/// `getEventTemplateByExternalID`, `getPnrByExternalId`): the create that
+/// makes each, where its body holds the external id, and the value.
+/// A lookup finds only what was created, so the every-operation runs create
+/// these first; the values are the ones `cargo xtask regen` gave the lookups.
+const LOOKED_UP: [(&str, &str, &str); 3] = [
+    ("createEvent", "/externalId", "00000000-0000-4000-8000-000000000102"),
+    ("createEventTemplate", "/externalId", "00000000-0000-4000-8000-000000000153"),
+    ("createPnrV3", "/externalInfo/externalPnrId", "00000000-0000-4000-8000-000000000183"),
+];
+
+impl Inputs {
+    /// Gives the creates of [`LOOKED_UP`] bodies with those external ids, and
+    /// returns the creates to call before the lookups.
+    pub fn seed_lookups(&mut self) -> Vec<&'static str> {
+        let mut creates = Vec::new();
+        for (create, at, value) in LOOKED_UP {
+            let Some(mut body) = spotnana::sandbox::example_request(create) else { continue };
+            let (outer, field) = at.rsplit_once('/').unwrap_or(("", at));
+            let parent = if outer.is_empty() { &mut body } else { &mut body[&outer[1..]] };
+            if !parent.is_object() {
+                *parent = Value::Object(Default::default());
+            }
+            parent[field] = Value::String(value.to_string());
+            self.overrides.insert(create.to_string(), body);
+            creates.push(create);
+        }
+        creates
+    }
+}

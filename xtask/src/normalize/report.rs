@@ -15,7 +15,7 @@ pub struct RuleLog {
 
 /// The passes `build.rs` runs on progenitor's output (files under `build/`),
 /// each keyed on a shape the normalised spec leaves for them, with what it does.
-pub const BUILD_PASSES: [(&str, &str); 8] = [
+pub const BUILD_PASSES: [(&str, &str); 9] = [
     (
         "null_when_unset",
         "Fields listed under `x-spotnana-null-when-unset` decode an absent key as `None` and start their builders there.",
@@ -50,6 +50,13 @@ pub const BUILD_PASSES: [(&str, &str); 8] = [
     (
         "constructors",
         "progenitor's unchecked client constructors stop being public: `Client::new` (which unwraps a reqwest build)          is removed and `new_with_client` becomes `pub(crate)`, so every client is made by `ClientBuilder::build`,          with its URL checks, timeouts, no-redirect policy and loopback proxy rule.",
+    ),
+    (
+        "safe_create",
+        "Every create that the `safe-creates` rule pairs with a lookup by external id gets `send_or_find()` on its \
+         builder: after a failure that may have applied, it looks the resource up before sending again \
+         (`src/safe_create.rs`). Fails the build when a paired create's builder, body, path parameter or answer id is \
+         missing.",
     ),
     (
         "messages",

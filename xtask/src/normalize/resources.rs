@@ -21,7 +21,8 @@ pub fn record(doc: &Value, report: &mut Report) {
             .filter(|(_, op)| op.get("operationId").is_some())
             .map(move |(method, op)| (path.as_str(), method.as_str(), op))
     });
-    let families = rule::families(doc, ops);
+    let families = rule::families(doc, ops.clone());
+    bookings(doc, ops, report);
     let log = report.rule(
         "resource-families",
         "The sandbox keeps state for these, and nothing else: a `POST` on a collection path ending in a literal \
@@ -82,5 +83,41 @@ pub fn record(doc: &Value, report: &mut Report) {
             l.path,
             l.found.pointer()
         ));
+    }
+}
+
+/// Logs the operations the sandbox books, cancels and shows PNRs with.
+fn bookings<'a>(doc: &'a Value, ops: impl Iterator<Item = (&'a str, &'a str, &'a Value)>, report: &mut Report) {
+    let b = rule::bookings(doc, ops);
+    let log = report.rule(
+        "sandbox-bookings",
+        "In the sandbox a booking lands on its trip: a `POST …/create-pnr` whose answer has a `pnrId` books onto the \
+         trip its request names (a `tripId` at most two objects down, or a `bookingId` that a `POST` answering a \
+         top-level `bookingId` issued for a trip); `POST …/cancel-pnr` and `POST …/pnrs/{pnrId}/cancel` cancel; a \
+         `GET …/{tripId}/…/detail` with an array of `pnrId` items, and a `POST …/list` with an array of `tripId` items that \
+         hold `pnrId` items, show them. The document is not changed; the rule is `src/resources.rs`.",
+    );
+    for (op, named) in &b.books {
+        let how = match named {
+            rule::Booked::Trip(at) => format!("the trip at `{at}`"),
+            rule::Booked::BookingId(at) => format!("the booking id at `{at}`"),
+        };
+        log.changes.push(format!("`{op}` books onto {how}"));
+    }
+    for (op, at) in &b.issuers {
+        log.changes.push(format!("`{op}` issues booking ids for the trip at `{at}`"));
+    }
+    for (op, pnr) in &b.cancels {
+        let at = match pnr {
+            rule::Source::Path(p) => format!("path parameter `{p}`"),
+            rule::Source::Body(p) => format!("`{p}`"),
+        };
+        log.changes.push(format!("`{op}` cancels the PNR at {at}"));
+    }
+    for (op, array) in &b.trip_views {
+        log.changes.push(format!("`{op}` shows the trip's PNRs in `{array}`"));
+    }
+    for (op, array) in &b.trip_lists {
+        log.changes.push(format!("`{op}` lists trips in `{array}`"));
     }
 }
