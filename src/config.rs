@@ -89,7 +89,7 @@ pub enum ConfigError {
 /// rustls with the `ring` provider and the platform's certificate verifier,
 /// unless `rustls-aws-lc-rs` asks for reqwest's own default (aws-lc-rs).
 #[cfg(all(feature = "rustls", not(feature = "rustls-aws-lc-rs")))]
-fn tls(http: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+pub(crate) fn tls(http: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
     use rustls_platform_verifier::BuilderVerifierExt;
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
@@ -102,7 +102,7 @@ fn tls(http: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigErr
 
 /// The TLS backend reqwest's own features chose.
 #[cfg(not(all(feature = "rustls", not(feature = "rustls-aws-lc-rs"))))]
-fn tls(http: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
+pub(crate) fn tls(http: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, ConfigError> {
     Ok(http)
 }
 

@@ -33,6 +33,8 @@ mod spec;
 mod multipart;
 pub mod pagination;
 mod token_cache;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 #[cfg(feature = "schemars")]
 mod tools;
 

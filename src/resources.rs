@@ -141,7 +141,7 @@ pub fn families<'a>(doc: &'a Value, operations: impl Iterator<Item = Op<'a>>) ->
             })
             .collect();
         let deletes = items.iter().filter(|(_, m, _)| *m == "delete").map(|(_, _, op)| id(op)).collect();
-        let lists = ops
+        let lists: Vec<Listing> = ops
             .iter()
             .filter(|(p, m, _)| {
                 (*m == "get" && unversioned(p) == unversioned(collection))
@@ -149,10 +149,22 @@ pub fn families<'a>(doc: &'a Value, operations: impl Iterator<Item = Op<'a>>) ->
             })
             .filter_map(|(_, _, op)| listing(doc, op, create, &id_param))
             .collect();
-        let uuid_ids = items.iter().any(|(_, _, op)| param_schema(doc, op, &id_param).is_some_and(|s| s["format"] == "uuid"));
+        let created_id = answer(doc, create).and_then(|a| id_at(doc, a, &id_param));
+        // UUIDs where the item path says so, or where any answer's id is one.
+        let is_uuid = |schema: Option<&Value>, at: Option<&IdAt>| {
+            at.and_then(|at| schema_at(doc, schema?, &at.pointer())).is_some_and(|s| s["format"] == "uuid")
+        };
+        let uuid_ids = items.iter().any(|(_, _, op)| param_schema(doc, op, &id_param).is_some_and(|s| s["format"] == "uuid"))
+            || is_uuid(answer(doc, create), created_id.as_ref())
+            || read.as_ref().is_some_and(|(op, at)| ops.iter().any(|(_, _, o)| o["operationId"] == op.as_str() && is_uuid(answer(doc, o), Some(at))))
+            || lists.iter().any(|l: &Listing| {
+                let op = ops.iter().find(|(_, _, o)| o["operationId"] == l.operation.as_str());
+                let item = op.and_then(|(_, _, o)| schema_at(doc, answer(doc, o)?, &format!("/{}/0", l.items)));
+                is_uuid(item, l.item_id.as_ref())
+            });
         out.push(Family {
             collection: collection.to_string(),
-            created_id: answer(doc, create).and_then(|a| id_at(doc, a, &id_param)),
+            created_id,
             lookup: lookup(doc, &ops, collection, create),
             id_param,
             uuid_ids,
@@ -200,6 +212,16 @@ fn param_schema<'a>(doc: &'a Value, op: &'a Value, name: &str) -> Option<&'a Val
     let params = op.get("parameters")?.as_array()?;
     let param = params.iter().map(|p| resolve(doc, p)).find(|p| p["name"] == name)?;
     Some(resolve(doc, param.get("schema")?))
+}
+
+/// The schema of the value at `pointer` (property names; a step into an
+/// array takes its items) in an instance of `schema`.
+pub fn schema_at<'a>(doc: &'a Value, schema: &'a Value, pointer: &str) -> Option<&'a Value> {
+    let mut at = resolve(doc, schema);
+    for step in pointer.split('/').skip(1) {
+        at = if at["type"] == "array" { resolve(doc, at.get("items")?) } else { properties(doc, at).into_iter().find(|(n, _)| *n == step)?.1 };
+    }
+    Some(at)
 }
 
 /// Follows `$ref`s, and an `allOf` of one part with nothing beside it.

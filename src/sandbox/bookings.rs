@@ -11,9 +11,11 @@ use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
+use super::deliveries::ChangeKind;
 use super::spec::{Answer, Spec};
 use super::store::{not_found, Call, Inner, Store};
 use super::synth::Synth;
+use crate::pagination::set_pointer;
 use crate::resources::{self, Booked, IdAt, Source};
 
 pub(super) struct Bookings {
@@ -40,7 +42,7 @@ impl Bookings {
             let booking = format!("sbx-booking-{}", fastrand::u64(..));
             self.issued.lock().unwrap_or_else(|p| p.into_inner()).insert(booking.clone(), trip);
             let mut answer = spec.success(call.route, call.fill);
-            answer.body.get_or_insert_with(|| json!({}))["bookingId"] = json!(booking);
+            set_pointer(answer.body.get_or_insert_with(|| json!({})), "/bookingId", json!(booking));
             return Some(answer);
         }
         if let Some((_, named)) = self.rules.books.iter().find(|(op, _)| op == id) {
@@ -61,8 +63,9 @@ impl Bookings {
             let mut record = store.record_of(&mut inner, call, "pnrId");
             record.parents.insert("tripId".into(), trip);
             inner.records.insert((pnrs, pnr.clone()), record);
+            store.note(spec, &mut inner, pnrs, &pnr, ChangeKind::Created, call.fill);
             let mut answer = spec.success(call.route, call.fill);
-            answer.body.get_or_insert_with(|| json!({}))["pnrId"] = json!(pnr);
+            set_pointer(answer.body.get_or_insert_with(|| json!({})), "/pnrId", json!(pnr));
             return Some(answer);
         }
         if let Some((_, at)) = self.rules.cancels.iter().find(|(op, _)| op == id) {
@@ -73,8 +76,9 @@ impl Bookings {
             if !store.exists(&inner, pnrs, &pnr) {
                 return Some(not_found("pnrId", &pnr));
             }
-            if let Some(record) = inner.records.get_mut(&(pnrs, pnr)) {
+            if let Some(record) = inner.records.get_mut(&(pnrs, pnr.clone())) {
                 record.cancelled = true;
+                store.note(spec, &mut inner, pnrs, &pnr, ChangeKind::Cancelled, call.fill);
             }
             return Some(spec.success(call.route, call.fill));
         }
@@ -87,7 +91,7 @@ impl Bookings {
             let body = answer.body.get_or_insert_with(|| json!({}));
             let schema = store.answer(id)?;
             let items = self.pnrs_of(store, &inner, call, schema, array, trip);
-            body[array.as_str()] = Value::Array(items);
+            set_pointer(body, &format!("/{array}"), Value::Array(items));
             // The answer's own trip object, when it has one (`basicTripInfo`).
             if let Some(record) = inner.records.get(&(trips, trip.clone())) {
                 self.render_as(store, call, body, schema, trips, trip, Some(record));
@@ -107,16 +111,16 @@ impl Bookings {
                 }
                 let mut item = Synth::new(store.doc, call.fill).instance(item_schema);
                 let at = resources::id_at(store.doc, item_schema, "tripId")?;
-                store.fill_in(&mut item, &at.object, super::store::schema_at(store.doc, item_schema, &at.object), Some(record), call.fill);
+                store.fill_in(&mut item, &at.object, resources::schema_at(store.doc, item_schema, &at.object), Some(record), call.fill);
                 super::store::set_id(&mut item, &at, trip);
                 if let Some((nested, _)) = resources::array_with(store.doc, item_schema, "pnrId") {
-                    item[nested] = Value::Array(self.pnrs_of(store, &inner, call, item_schema, nested, trip));
+                    set_pointer(&mut item, &format!("/{nested}"), Value::Array(self.pnrs_of(store, &inner, call, item_schema, nested, trip)));
                 }
                 items.push(item);
             }
             let mut answer = super::lists::page(spec, call.route, call.query, call.body, call.fill, &items).unwrap_or_else(|| spec.success(call.route, call.fill));
             if call.route.pagination().is_none() {
-                answer.body.get_or_insert_with(|| json!({}))[array.as_str()] = Value::Array(items);
+                set_pointer(answer.body.get_or_insert_with(|| json!({})), &format!("/{array}"), Value::Array(items));
             }
             return Some(answer);
         }
@@ -136,7 +140,7 @@ impl Bookings {
             }
             let mut item = Synth::new(store.doc, call.fill).instance(item_schema);
             if let Some(at) = resources::id_at(store.doc, item_schema, "pnrId") {
-                store.fill_in(&mut item, &at.object, super::store::schema_at(store.doc, item_schema, &at.object), Some(record), call.fill);
+                store.fill_in(&mut item, &at.object, resources::schema_at(store.doc, item_schema, &at.object), Some(record), call.fill);
                 super::store::set_id(&mut item, &at, pnr);
             }
             self.render_as(store, call, &mut item, item_schema, pnrs, pnr, Some(record));

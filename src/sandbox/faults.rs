@@ -27,7 +27,8 @@ pub enum Fault {
     /// lost, the ambiguous failure that `send_or_find()` recovers from.
     ResetAfterApply,
     /// Never answers, and does not apply the request; the client's request
-    /// timeout ends the call.
+    /// timeout ends the call. (The sandbox drops the connection after ten
+    /// minutes, if nothing ended it before.)
     Hang,
     /// Answers normally after waiting this long.
     Delay(Duration),

@@ -45,6 +45,7 @@
 //! normalised spec (about 1.8 MB).
 
 mod bookings;
+mod deliveries;
 mod faults;
 mod lists;
 mod spec;
@@ -69,6 +70,7 @@ use crate::retry::RetryPolicy;
 use spec::{Answer, Incoming, Spec};
 use synth::Fill;
 
+pub use deliveries::{Delivery, DELIVERY_ATTEMPTS, DELIVERY_TIMEOUT};
 pub use faults::{Fault, NoSuchOperation};
 pub use lists::NotPaginated;
 pub use synth::SECRET_VALUE;
@@ -139,6 +141,8 @@ pub struct SandboxBuilder {
     token_rate_window: Duration,
     responses: Responses,
     strict_ids: bool,
+    /// Where to send webhooks, and the secret to sign them with.
+    webhook: Option<(String, crate::Secret)>,
 }
 
 impl std::fmt::Debug for SandboxBuilder {
@@ -151,6 +155,7 @@ impl std::fmt::Debug for SandboxBuilder {
             .field("token_rate_window", &self.token_rate_window)
             .field("responses", &self.responses)
             .field("strict_ids", &self.strict_ids)
+            .field("webhook", &self.webhook.as_ref().map(|(endpoint, _)| endpoint))
             .finish()
     }
 }
@@ -165,6 +170,7 @@ impl Default for SandboxBuilder {
             token_rate_window: Duration::from_secs(60),
             responses: Responses::Minimal,
             strict_ids: false,
+            webhook: None,
         }
     }
 }
@@ -209,8 +215,28 @@ impl SandboxBuilder {
         self
     }
 
+    /// Sends webhooks to `endpoint`, signed with `secret` (`whsec_…`), as
+    /// Spotnana does: a user created, updated or deleted is `TRAVELER_V2`;
+    /// a PNR booked, updated or cancelled is `PNR_V3`. Each is re-sent with
+    /// the same webhook id until the endpoint answers 200, at most
+    /// [`DELIVERY_ATTEMPTS`] times; [`Sandbox::deliveries`] records them.
+    ///
+    /// A secret that is not `whsec_` and Base64 makes [`start`](Self::start) fail.
+    pub fn with_webhook(mut self, endpoint: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.webhook = Some((endpoint.into(), crate::Secret::new(secret.into())));
+        self
+    }
+
     /// Starts the sandbox on a free port of 127.0.0.1.
     pub async fn start(self) -> std::io::Result<Sandbox> {
+        let deliveries = match &self.webhook {
+            Some((endpoint, secret)) => {
+                let signer = crate::webhooks::Webhook::new(secret.expose_secret())
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+                Some(deliveries::Deliveries::start(endpoint.clone(), signer)?)
+            }
+            None => None,
+        };
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
@@ -218,6 +244,7 @@ impl SandboxBuilder {
             tokens: tokens::Tokens::new(&self),
             store: store::Store::new(spec(), self.strict_ids),
             bookings: bookings::Bookings::new(spec()),
+            deliveries,
             lists: lists::Lists::default(),
             faults: faults::Faults::default(),
             responses: self.responses,
@@ -356,6 +383,22 @@ impl Sandbox {
         self.state.store.stored(operation_id)
     }
 
+    /// Every webhook sent so far, in the order sent (empty without
+    /// [`SandboxBuilder::with_webhook`]).
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.state.deliveries.as_ref().map(deliveries::Deliveries::done).unwrap_or_default()
+    }
+
+    /// Waits until `count` webhooks have been sent (delivered, or given up
+    /// after [`DELIVERY_ATTEMPTS`]) or `within` has passed, and returns the
+    /// ones sent.
+    pub async fn wait_for_deliveries(&self, count: usize, within: Duration) -> Vec<Delivery> {
+        match &self.state.deliveries {
+            Some(d) => d.wait(count, within).await,
+            None => Vec::new(),
+        }
+    }
+
     /// Invalidates every token issued so far, as a revocation or a secret
     /// rotation at Spotnana would: the next API call with one gets 401.
     pub fn revoke_tokens(&self) {
@@ -388,6 +431,7 @@ struct State {
     tokens: tokens::Tokens,
     store: store::Store,
     bookings: bookings::Bookings,
+    deliveries: Option<deliveries::Deliveries>,
     lists: lists::Lists,
     faults: faults::Faults,
     responses: Responses,
@@ -494,6 +538,10 @@ impl State {
                 self.bookings.handle(self.spec, &self.store, &call).or_else(|| self.store.handle(self.spec, &call))
             })
             .unwrap_or_else(|| self.spec.success(route, self.fill()));
+        let changes = std::mem::take(&mut self.store.lock().changes);
+        if let Some(deliveries) = &self.deliveries {
+            deliveries.send(changes);
+        }
         if fault == Some(Fault::ResetAfterApply) {
             return Err(faults::Reset);
         }

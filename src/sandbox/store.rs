@@ -14,6 +14,7 @@ use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 
+use super::deliveries::{Change, ChangeKind};
 use super::error_body;
 use super::spec::{Answer, Route, Spec};
 use super::synth::{Fill, Synth};
@@ -66,6 +67,8 @@ pub(super) struct Inner {
     pub(super) records: BTreeMap<(usize, String), Record>,
     deleted: HashSet<(usize, String)>,
     serial: u64,
+    /// Changes not yet sent as webhooks.
+    pub(super) changes: Vec<Change>,
 }
 
 /// A request, as the store reads it.
@@ -111,6 +114,17 @@ impl Store {
     /// The schema of an operation's success answer.
     pub(super) fn answer(&self, operation: &str) -> Option<&'static Value> {
         resources::answer(self.doc, self.ops.get(operation)?)
+    }
+
+    /// Records a change of `id` in `family` for the webhooks, with the
+    /// resource as the family's read answers it now.
+    pub(super) fn note(&self, spec: &Spec, inner: &mut Inner, family: usize, id: &str, kind: ChangeKind, fill: Fill) {
+        let f = &self.families[family];
+        let Some((read, at)) = &f.read else { return };
+        let Some(route) = spec.route_by_id(read) else { return };
+        let mut snapshot = spec.success(route, fill).body.unwrap_or_else(|| json!({}));
+        self.render(read, &mut snapshot, at, id, inner.records.get(&(family, id.to_string())), fill);
+        inner.changes.push(Change { id_param: f.id_param.clone(), kind, snapshot });
     }
 
     /// The stored resources of the family `operation` belongs to.
@@ -166,6 +180,7 @@ impl Store {
                 let id = self.issue(f);
                 let record = self.record(&mut inner, call, f);
                 inner.records.insert((family, id.clone()), record);
+                self.note(spec, &mut inner, family, &id, ChangeKind::Created, call.fill);
                 let mut answer = spec.success(call.route, call.fill);
                 if let (Some(at), Some(body)) = (&f.created_id, answer.body.as_mut()) {
                     set_id(body, at, &id);
@@ -181,12 +196,12 @@ impl Store {
                 let mut answer = spec.success(call.route, call.fill);
                 let body = answer.body.get_or_insert_with(|| json!({}));
                 let record = inner.records.get(&(family, id.clone()));
-                self.render(call.route, body, at, &id, record, call.fill);
+                self.render(&call.route.id, body, at, &id, record, call.fill);
                 Some(answer)
             }
             (Role::Update { merge }, Some(id)) => {
                 let fresh = self.record(&mut inner, call, f);
-                if let Some(stored) = inner.records.get_mut(&(family, id)) {
+                if let Some(stored) = inner.records.get_mut(&(family, id.clone())) {
                     if !merge {
                         stored.fields.clear();
                         stored.schemas.clear();
@@ -194,9 +209,11 @@ impl Store {
                     stored.fields.extend(fresh.fields);
                     stored.schemas.extend(fresh.schemas);
                 }
+                self.note(spec, &mut inner, family, &id, ChangeKind::Updated, call.fill);
                 Some(spec.success(call.route, call.fill))
             }
             (Role::Delete, Some(id)) => {
+                self.note(spec, &mut inner, family, &id, ChangeKind::Deleted, call.fill);
                 inner.records.remove(&(family, id.clone()));
                 inner.deleted.insert((family, id));
                 Some(spec.success(call.route, call.fill))
@@ -241,8 +258,8 @@ impl Store {
 
     /// Writes the stored fields and the id into the object of `answer` that
     /// `at` points to.
-    pub(super) fn render(&self, route: &Route, answer: &mut Value, at: &IdAt, id: &str, record: Option<&Record>, fill: Fill) {
-        let schema = self.answer(&route.id).and_then(|s| schema_at(self.doc, s, &at.object));
+    pub(super) fn render(&self, operation: &str, answer: &mut Value, at: &IdAt, id: &str, record: Option<&Record>, fill: Fill) {
+        let schema = self.answer(operation).and_then(|s| resources::schema_at(self.doc, s, &at.object));
         self.fill_in(answer, &at.object, schema, record, fill);
         set_id(answer, at, id);
     }
@@ -275,7 +292,7 @@ impl Store {
     fn list(&self, spec: &Spec, inner: &Inner, call: &Call<'_>, family: usize, n: usize) -> Answer {
         let f = &self.families[family];
         let listing = &f.lists[n];
-        let item_schema = self.answer(&call.route.id).and_then(|s| schema_at(self.doc, s, &format!("/{}/0", listing.items)));
+        let item_schema = self.answer(&call.route.id).and_then(|s| resources::schema_at(self.doc, s, &format!("/{}/0", listing.items)));
         let items: Vec<Value> = self
             .matching(inner, call, family, &listing.filters)
             .into_iter()
@@ -283,7 +300,7 @@ impl Store {
                 let synth = Synth::new(self.doc, call.fill);
                 let mut item = item_schema.map_or(json!({}), |s| synth.instance(s));
                 if let (Some(at), Some(schema)) = (&listing.item_id, item_schema) {
-                    self.fill_in(&mut item, &at.object, schema_at(self.doc, schema, &at.object), Some(record), call.fill);
+                    self.fill_in(&mut item, &at.object, resources::schema_at(self.doc, schema, &at.object), Some(record), call.fill);
                     set_id(&mut item, at, id);
                 }
                 item
@@ -310,7 +327,7 @@ impl Store {
         let Some((id, record)) = found else { return not_found(&lookup.param, &want) };
         let mut answer = spec.success(call.route, call.fill);
         let body = answer.body.get_or_insert_with(|| json!({}));
-        self.render(call.route, body, &lookup.found, id, Some(record), call.fill);
+        self.render(&call.route.id, body, &lookup.found, id, Some(record), call.fill);
         answer
     }
 }
@@ -352,19 +369,6 @@ fn pointer_mut<'v>(value: &'v mut Value, pointer: &str) -> Option<&'v mut Value>
     }
     if at.is_null() {
         *at = json!({});
-    }
-    Some(at)
-}
-
-/// The schema of the value at `pointer` in an instance of `schema`.
-pub(super) fn schema_at(doc: &'static Value, schema: &'static Value, pointer: &str) -> Option<&'static Value> {
-    let mut at = resources::resolve(doc, schema);
-    for step in pointer.split('/').skip(1) {
-        at = if at["type"] == "array" {
-            resources::resolve(doc, at.get("items")?)
-        } else {
-            resources::properties(doc, at).into_iter().find(|(n, _)| *n == step)?.1
-        };
     }
     Some(at)
 }

@@ -205,7 +205,9 @@ impl<'a> Synth<'a> {
                 return v;
             }
         }
-        match s.get("type").and_then(Value::as_str) {
+        // A schema with `items` and no `type` is an array, as typify reads it.
+        let kind = s.get("type").and_then(Value::as_str).or_else(|| s.get("items").map(|_| "array"));
+        match kind {
             Some("object") | None if s.get("properties").is_some() => self.object(s, depth).unwrap_or(json!({})),
             Some("object") => match s.get("additionalProperties").filter(|a| a.is_object()) {
                     Some(values) if self.full.get() => {
