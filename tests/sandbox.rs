@@ -26,6 +26,10 @@ mod bookings;
 #[path = "sandbox/safe_creates.rs"]
 mod safe_creates;
 
+#[cfg(all(feature = "all-apis", feature = "webhooks"))]
+#[path = "sandbox/webhooks.rs"]
+mod webhooks;
+
 use std::time::{Duration, Instant};
 
 use serde_json::json;

@@ -41,7 +41,7 @@ fn install_prism(root: &Path) -> Result<(), String> {
 const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "--nocapture"];
 
 /// Runs the whole test suite: every test with the default features, the
-/// pagination and HR feed examples, the sandbox tests with `company` alone and with no
+/// pagination, HR feed and webhook examples, the sandbox tests with `company` alone and with no
 /// API, the library's unit tests (built with no API, so without the
 /// generated client), the `schemars` feature's tests and example, then the
 /// Prism suite.
@@ -51,6 +51,7 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     run(root, &cargo(), &["test", "--workspace", "--timings"], &[])?;
     run(root, &cargo(), &["run", "--example", "pagination"], &[])?;
     run(root, &cargo(), &["run", "--example", "hr_feed"], &[])?;
+    run(root, &cargo(), &["run", "--example", "webhooks"], &[("SPOTNANA_WEBHOOK_SECRET", String::new())])?;
     reduced_feature_tests(root)?;
     // The features of the last reduced run, so that its dependencies are reused.
     run(root, &cargo(), &["test", "--lib", "--no-default-features", "--features", "rustls,sandbox"], &[])?;
