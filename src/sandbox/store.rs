@@ -324,7 +324,7 @@ impl Store {
         let Some(lookup) = &f.lookup else { return spec.success(call.route, call.fill) };
         let want = call.query.get(&lookup.param).map(|v| percent_decoded(v)).unwrap_or_default();
         let found = self.matching(inner, call, family, &[]).into_iter().find(|(_, r)| r.body().pointer(&lookup.external_id).and_then(Value::as_str) == Some(want.as_str()));
-        let Some((id, record)) = found else { return not_found(&lookup.param, &want) };
+        let Some((id, record)) = found else { return not_found_by(&f.id_param, &lookup.param, &want) };
         let mut answer = spec.success(call.route, call.fill);
         let body = answer.body.get_or_insert_with(|| json!({}));
         self.render(&call.route.id, body, &lookup.found, id, Some(record), call.fill);
@@ -332,9 +332,34 @@ impl Store {
     }
 }
 
-/// A 404 with Spotnana's `ErrorResponse`, naming the id.
+/// A 404 with Spotnana's `ErrorResponse`, naming what was not found after
+/// the parameter: `companyId` gives `COMPANY_NOT_FOUND`, "no company with
+/// this id".
 pub(super) fn not_found(param: &str, value: &str) -> Answer {
-    Answer { status: 404, body: Some(error_body("NOT_FOUND", &format!("no resource with this {param}"), Some(value))) }
+    not_found_by(param, "id", value)
+}
+
+/// A 404 for the resource named by the id parameter `param`, looked for by
+/// `key` (`id`, `externalId`).
+fn not_found_by(param: &str, key: &str, value: &str) -> Answer {
+    let words = words(param.strip_suffix("Id").filter(|w| !w.is_empty()).unwrap_or(param));
+    let code = format!("{}_NOT_FOUND", words.join("_").to_uppercase());
+    let message = format!("no {} with this {key}", words.join(" "));
+    Answer { status: 404, body: Some(error_body(&code, &message, Some(value))) }
+}
+
+/// The lower-case words of a camel-case name (`legalEntity` → legal, entity).
+fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in name.chars() {
+        if c.is_uppercase() || out.is_empty() {
+            out.push(String::new());
+        }
+        if let Some(last) = out.last_mut() {
+            last.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 /// Sets the id where `at` says, creating the objects on the way.
@@ -454,6 +479,15 @@ mod tests {
         let mut answer = json!({ "name": "x" });
         set_id(&mut answer, &IdAt { object: String::new(), field: "id".into(), wrapped: true }, "u1");
         assert_eq!(answer, json!({ "name": "x", "id": { "id": "u1" } }));
+    }
+
+    #[test]
+    fn not_found_names_the_resource() {
+        let body = |a: Answer| a.body.unwrap()["errorMessages"][0].clone();
+        assert_eq!(body(not_found("companyId", "x"))["errorCode"], "COMPANY_NOT_FOUND");
+        assert_eq!(body(not_found("legalEntityId", "x"))["message"], "no legal entity with this id");
+        assert_eq!(body(not_found_by("eventId", "externalId", "x"))["message"], "no event with this externalId");
+        assert_eq!(body(not_found("bookingId", "x"))["errorCode"], "BOOKING_NOT_FOUND");
     }
 
     #[test]
