@@ -40,13 +40,14 @@ impl Inputs {
 
 /// The external ids the generated calls look up (`getEventByExternalID`,
 /// `getEventTemplateByExternalID`, `getPnrByExternalId`): the create that
-/// makes each, where its body holds the external id, and the value.
+/// makes each, where its body holds the external id, the value, and the
+/// lookup that finds it.
 /// A lookup finds only what was created, so the every-operation runs create
 /// these first; the values are the ones `cargo xtask regen` gave the lookups.
-const LOOKED_UP: [(&str, &str, &str); 3] = [
-    ("createEvent", "/externalId", "00000000-0000-4000-8000-000000000102"),
-    ("createEventTemplate", "/externalId", "00000000-0000-4000-8000-000000000153"),
-    ("createPnrV3", "/externalInfo/externalPnrId", "00000000-0000-4000-8000-000000000183"),
+const LOOKED_UP: [(&str, &str, &str, &str); 3] = [
+    ("createEvent", "/externalId", "00000000-0000-4000-8000-000000000102", "getEventByExternalID"),
+    ("createEventTemplate", "/externalId", "00000000-0000-4000-8000-000000000153", "getEventTemplateByExternalID"),
+    ("createPnrV3", "/externalInfo/externalPnrId", "00000000-0000-4000-8000-000000000183", "getPnrByExternalId"),
 ];
 
 impl Inputs {
@@ -54,7 +55,7 @@ impl Inputs {
     /// returns the creates to call before the lookups.
     pub fn seed_lookups(&mut self) -> Vec<&'static str> {
         let mut creates = Vec::new();
-        for (create, at, value) in LOOKED_UP {
+        for (create, at, value, _) in LOOKED_UP {
             let Some(mut body) = spotnana::sandbox::example_request(create) else { continue };
             let (outer, field) = at.rsplit_once('/').unwrap_or(("", at));
             let parent = if outer.is_empty() { &mut body } else { &mut body[&outer[1..]] };
@@ -66,5 +67,15 @@ impl Inputs {
             creates.push(create);
         }
         creates
+    }
+
+    /// The body a seeding create sends, when [`seed_lookups`](Self::seed_lookups) set one.
+    pub fn seeded_body(&self, create: &str) -> Option<&Value> {
+        self.overrides.get(create)
+    }
+
+    /// The external id a lookup of [`LOOKED_UP`] finds, once seeded.
+    pub fn looked_up(lookup: &str) -> Option<&'static str> {
+        LOOKED_UP.iter().find(|(.., op)| *op == lookup).map(|(_, _, value, _)| *value)
     }
 }
