@@ -10,10 +10,11 @@ use std::process::ExitCode;
 use build_print::{error, info};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+#[path = "src/contract.rs"]
+#[allow(dead_code)]
+mod contract;
 #[path = "build/constructors.rs"]
 mod constructors;
-#[path = "build/decode.rs"]
-mod decode;
 #[path = "build/messages.rs"]
 mod messages;
 #[path = "build/null_as_default.rs"]
@@ -26,6 +27,9 @@ mod open_enums;
 mod open_unions;
 #[path = "build/pagination.rs"]
 mod pagination;
+#[path = "build/pipeline.rs"]
+#[allow(dead_code)] // what the report reads of it
+mod pipeline;
 #[path = "src/resources.rs"]
 #[allow(dead_code)]
 mod resources;
@@ -33,6 +37,8 @@ mod resources;
 mod safe_create;
 #[path = "build/send.rs"]
 mod send;
+#[path = "build/syntax.rs"]
+mod syntax;
 
 const SPEC: &str = "openapi/spotnana.json";
 
@@ -41,6 +47,7 @@ fn main() -> ExitCode {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build");
     println!("cargo:rerun-if-changed=src/resources.rs");
+    println!("cargo:rerun-if-changed=src/contract.rs");
     for api in features::APIS {
         println!("cargo:rerun-if-env-changed=CARGO_FEATURE_{}", api.to_uppercase());
     }
@@ -50,6 +57,9 @@ fn main() -> ExitCode {
     if !features::enabled().is_empty() {
         println!("cargo:rustc-cfg=spotnana_operations");
     }
+    // What `spotnana::enabled_apis()` reports: the list is `contract::APIS`,
+    // and which of them are on only the build knows.
+    println!("cargo:rustc-env=SPOTNANA_ENABLED_APIS={}", features::enabled().join(","));
     match generate() {
         Ok(lines) => {
             if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {
@@ -109,37 +119,57 @@ fn generate() -> Result<usize, String> {
     })?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    null_when_unset::apply(&mut file, &document)?;
-    constructors::apply(&mut file.items)?;
     let has_operations = document
         .get("paths")
         .and_then(serde_json::Value::as_object)
         .is_some_and(|paths| !paths.is_empty());
-    let decoded = decode::apply(&mut file, has_operations)?;
-    let sends = send::apply(null_when_unset::module(&mut file.items, "builder")?, has_operations)?;
-    let setters = messages::apply(null_when_unset::module(&mut file.items, "builder")?)?;
-    let paging = pagination::methods_for(&file.items, &document)?;
-    let paginated = paging.len();
-    null_when_unset::module(&mut file.items, "builder")?.extend(paging);
-    let safe = safe_create::methods_for(&file.items, &document)?;
-    let safe_creates = safe.len();
-    null_when_unset::module(&mut file.items, "builder")?.extend(safe);
-    let types = null_when_unset::module(&mut file.items, "types")?;
-    let enums = open_enums::apply(types)?;
-    let unions = open_unions::apply(types)?;
-    let defaults = null_as_default::apply(types)?;
-    if enums == 0 && spec_has_string_enum(&document) {
-        return Err("the spec has string enums but open_enums found none in progenitor's output; check build/open_enums.rs".into());
+    let mut counts = Vec::new();
+    for pass in pipeline::ORDER {
+        let count = run(pass, &mut file, &document, has_operations).map_err(|e| format!("build/{}.rs: {e}", pass.name()))?;
+        counts.push(format!("{} {count}", pass.name()));
     }
     let code = prettyplease::unparse(&file);
     let lines = code.lines().count();
     if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {
-        info!("opened {enums} enums and {unions} unions; {defaults} defaulted fields take null; {decoded} decodes go through crate::decode; {sends} sends return crate::Error; {setters} setters say what they take; {paginated} lists page themselves; {safe_creates} creates are safe to repeat");
+        info!("passes, with what each changed: {}", counts.join(", "));
     }
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);
     write(&out.join("codegen.rs"), &code)?;
     Ok(lines)
+}
+
+/// Runs one pass of the pipeline (`build/pipeline.rs`) on progenitor's
+/// output, and returns how many items it changed or added.
+fn run(pass: pipeline::Pass, file: &mut syn::File, document: &serde_json::Value, has_operations: bool) -> Result<usize, String> {
+    use pipeline::Pass;
+    match pass {
+        Pass::NullWhenUnset => null_when_unset::apply(file, document).map(|()| 1),
+        Pass::Constructors => constructors::apply(&mut file.items),
+        Pass::Send => send::apply(syntax::module_mut(&mut file.items, "builder")?, has_operations),
+        Pass::Messages => messages::apply(syntax::module_mut(&mut file.items, "builder")?),
+        Pass::Pagination => {
+            let methods = pagination::methods_for(&file.items, document)?;
+            let added = methods.len();
+            syntax::module_mut(&mut file.items, "builder")?.extend(methods);
+            Ok(added)
+        }
+        Pass::SafeCreate => {
+            let methods = safe_create::methods_for(&file.items, document)?;
+            let added = methods.len();
+            syntax::module_mut(&mut file.items, "builder")?.extend(methods);
+            Ok(added)
+        }
+        Pass::OpenEnums => {
+            let enums = open_enums::apply(syntax::module_mut(&mut file.items, "types")?)?;
+            if enums == 0 && spec_has_string_enum(document) {
+                return Err("the spec has string enums but none was found in progenitor's output".into());
+            }
+            Ok(enums)
+        }
+        Pass::OpenUnions => open_unions::apply(syntax::module_mut(&mut file.items, "types")?),
+        Pass::NullAsDefault => null_as_default::apply(syntax::module_mut(&mut file.items, "types")?),
+    }
 }
 
 /// Whether any schema in the document is a string `enum`.
@@ -166,12 +196,8 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 mod features {
     use serde_json::Value;
 
-    /// The APIs, each a cargo feature of the same name.
-    pub const APIS: [&str; 11] =
-        ["air", "auth", "company", "document", "event", "hotel", "payments", "policy", "template", "trip", "users"];
-    const TAG: &str = "x-spotnana-apis";
-    const SHARED: &str = "x-spotnana-shared";
-    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    pub use crate::contract::APIS;
+    use crate::contract::{API_TAG as TAG, METHODS, SHARED_TAG as SHARED};
 
     /// The APIs whose cargo feature is on in this build.
     pub fn enabled() -> Vec<&'static str> {

@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Fields, Item, Meta, Token};
 
-const EXTENSION: &str = "x-spotnana-null-when-unset";
+use crate::syntax::module_mut;
+
+const EXTENSION: &str = crate::contract::NULL_WHEN_UNSET_KEY;
 
 /// Patches the generated `types` module; errors name any listed schema or
 /// property that has no generated counterpart.
@@ -26,7 +28,7 @@ pub fn apply(file: &mut syn::File, document: &serde_json::Value) -> Result<(), S
             wanted.insert(name.clone(), props);
         }
     }
-    let types = module(&mut file.items, "types")?;
+    let types = module_mut(&mut file.items, "types")?;
     let mut renamed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut fields_of: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for item in types.iter_mut() {
@@ -83,7 +85,7 @@ pub fn apply(file: &mut syn::File, document: &serde_json::Value) -> Result<(), S
             ));
         }
     }
-    builders(module(types, "builder")?, &fields_of)
+    builders(module_mut(types, "builder")?, &fields_of)
 }
 
 /// Starts the listed fields of typify's struct builders at their default.
@@ -115,12 +117,3 @@ fn builders(items: &mut [Item], fields_of: &BTreeMap<String, BTreeSet<String>>) 
     Ok(())
 }
 
-pub fn module<'a>(items: &'a mut [Item], name: &str) -> Result<&'a mut Vec<Item>, String> {
-    items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or_else(|| format!("progenitor's output has no `{name}` module"))
-}

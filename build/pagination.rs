@@ -10,7 +10,7 @@
 use serde_json::Value;
 use syn::{Fields, GenericArgument, Ident, Item, PathArguments, Type};
 
-use crate::send::success_type;
+use crate::syntax::{module, success_type};
 
 /// The paging methods, one `impl` block per operation of `document` tagged
 /// `x-spotnana-pagination`, to add to the `builder` module of `items`.
@@ -20,7 +20,7 @@ pub fn methods_for(items: &[Item], document: &Value) -> Result<Vec<Item>, String
     let mut added = Vec::new();
     for op in document.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
         for op in op.as_object().into_iter().flat_map(|m| m.values()) {
-            let Some(tag) = op.get("x-spotnana-pagination") else { continue };
+            let Some(tag) = op.get(crate::contract::PAGINATION_TAG) else { continue };
             let id = op.get("operationId").and_then(Value::as_str).ok_or("a paginated operation has no operationId")?;
             added.push(methods(builders, types, id, tag).map_err(|e| format!("pagination of {id}: {e}"))?);
         }
@@ -28,15 +28,6 @@ pub fn methods_for(items: &[Item], document: &Value) -> Result<Vec<Item>, String
     Ok(added)
 }
 
-pub fn module<'a>(items: &'a [Item], name: &str) -> Result<&'a [Item], String> {
-    items
-        .iter()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == name => m.content.as_ref().map(|(_, items)| items.as_slice()),
-            _ => None,
-        })
-        .ok_or_else(|| format!("progenitor's output has no `{name}` module"))
-}
 
 fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<Item, String> {
     let text = |key: &str| tag.get(key).and_then(Value::as_str).ok_or(format!("the tag has no `{key}`"));
@@ -329,31 +320,4 @@ fn in_types(ty: Type) -> Type {
     }
 }
 
-/// progenitor's builder name for an operation id: its first letter upper-cased
-/// (`listCompanies` → `ListCompanies`), `_`-separated parts joined.
-pub fn pascal(id: &str) -> String {
-    id.split('_')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let mut chars = part.chars();
-            chars.next().map(|c| c.to_uppercase().chain(chars).collect::<String>()).unwrap_or_default()
-        })
-        .collect()
-}
-
-/// A parameter's field name in progenitor's builders (`pageNumber` →
-/// `page_number`).
-pub fn snake(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+pub use crate::contract::{pascal, snake};

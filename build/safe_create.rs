@@ -10,7 +10,8 @@
 use serde_json::Value;
 use syn::Item;
 
-use crate::pagination::{builder_fields, ident, module, pascal, request_type, send_success, snake};
+use crate::pagination::{builder_fields, ident, pascal, request_type, send_success, snake};
+use crate::syntax::module;
 use crate::resources::{self, Family, Source};
 
 /// One `impl` block per paired create of `document` (the enabled APIs'

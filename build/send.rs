@@ -1,34 +1,34 @@
-//! `send()` returns [`crate::Error`]: every builder's generated `send` is
-//! rewritten in place to return `Result<ResponseValue<T>, crate::Error>`.
-//! Users never meet progenitor's error, nor the internal response that
-//! carries the runtime's own failures to it.
-//!
-//! In place, not wrapped: a wrapping `send` would be one more future around
-//! the generated one, and each layer copies the whole future when it starts
-//! and the whole answer when it ends (a `Company` is 2,480 bytes). The
-//! rewrite keeps progenitor's body and its error values, and converts where
-//! they leave the function:
+//! `send()` returns [`crate::Error`], through one path: every builder's
+//! generated `send` keeps progenitor's request building and ends in one call
+//! of `crate::call`, which sends the request through the runtime and decodes
+//! the answer. What progenitor writes after the request is built (its hooks,
+//! `exec`, and a `match` on the status that repeats a decode for each
+//! documented status) is replaced:
 //! - `type Error = progenitor_client::Error<E>;` at the top of the body, so
 //!   that the body's `Error::InvalidRequest(..)` and the like keep their type;
 //! - every `expr?` becomes `crate::error::sdk_try!(expr)`, so that each
 //!   error goes through progenitor's `Error` (as it did) and then
-//!   `crate::Error::from`, the conversion every other path uses, with no
-//!   `Result` built in between (it would copy the success value);
-//! - the tail, progenitor's `match` on the status, is converted arm by arm:
-//!   an arm that only decodes the answer calls `crate::decode::success`
-//!   (which returns `crate::Error` itself, so the answer is written once),
-//!   `Err(e)` becomes `Err(crate::Error::from(e))`, `Ok(..)` stays, and any
-//!   other arm becomes `Result::map_err(arm, crate::Error::from)`.
-//!   A tail that is not a `match` is converted as a whole.
+//!   `crate::Error::from`, with no `Result` built in between (it would copy
+//!   the success value);
+//! - every path parameter goes through `crate::path::segment!`;
+//! - from the `let info = OperationInfo { .. }` statement on, the body is
+//!   `crate::call::json(client, request, "op").await` (or `call::empty`
+//!   for an operation whose success is `()`). Any 2xx is a success, decoded
+//!   as the documented success type; any other status is `Error::Api`,
+//!   whatever its body, decided in one place, the runtime.
 //!
 //! Keyed on shape: the targets are the `builder` module's inherent methods
-//! named `send` that return `Result<ResponseValue<T>, Error<E>>` and end in a
-//! tail expression. A generated client that has operations but no such
-//! method fails the build.
+//! named `send` that return `Result<ResponseValue<T>, Error<E>>` and build a
+//! `request` before an `OperationInfo`. A generated client that has
+//! operations but no such method, or a `send` of another shape, fails the
+//! build, and so does a `ResponseValue::from_response` left in the module
+//! (a decode outside the one path).
 
 use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
-use syn::{GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type};
+use syn::{ImplItem, Item, ReturnType, Type};
+
+use crate::syntax::{success_type, type_arg};
 
 /// Appended to each `send`'s documentation.
 const DOCS: [&str; 7] = [
@@ -96,26 +96,25 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
             if send.sig.ident != "send" {
                 continue;
             }
-            let mismatch = || format!("builder {builder}'s send does not return Result<ResponseValue<T>, Error<E>> from a tail expression; check build/send.rs");
+            let mismatch = || format!("builder {builder}'s send does not return Result<ResponseValue<T>, Error<E>> after building a `request` and an `OperationInfo`; check build/send.rs");
             let (success, error) = result_types(&send.sig.output).ok_or_else(mismatch)?;
-            let Some(syn::Stmt::Expr(mut tail, None)) = send.block.stmts.pop() else {
-                return Err(mismatch());
-            };
+            let at = send.block.stmts.iter().position(|s| operation_id(s).is_some()).ok_or_else(mismatch)?;
+            let id = operation_id(&send.block.stmts[at]).ok_or_else(mismatch)?;
+            send.block.stmts.truncate(at);
             let mut body = std::mem::take(&mut send.block.stmts);
             let mut questions = Questions::default();
             for statement in &mut body {
                 questions.visit_stmt_mut(statement);
             }
-            questions.visit_expr_mut(&mut tail);
             if let Some(value) = questions.unnamed {
                 return Err(format!("builder {builder}'s send encodes a path parameter from `{value}`, not from `&name.to_string()`; check build/send.rs"));
             }
-            let tail = convert(tail);
+            let call: syn::Path = if is_unit(&success) { syn::parse_quote!(crate::call::empty) } else { syn::parse_quote!(crate::call::json) };
             send.block = syn::parse_quote!({
                 #[allow(unused)]
                 type Error = progenitor_client::Error<#error>;
                 #(#body)*
-                #tail
+                #call(client, request, #id).await
             });
             send.sig.output = syn::parse_quote!(-> ::std::result::Result<ResponseValue<#success>, crate::Error>);
             send.attrs.extend(DOCS.iter().map(|line| -> syn::Attribute { syn::parse_quote!(#[doc = #line]) }));
@@ -125,76 +124,53 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
     if rewritten == 0 && has_operations {
         return Err("progenitor's builders have no `send` method for build/send.rs to rewrite; check the progenitor version".into());
     }
-    let mut left = EncodePaths(0);
+    let mut left = Leftovers::default();
     items.iter().for_each(|item| left.visit_item(item));
-    if left.0 > 0 {
-        return Err(format!("{} `encode_path` calls remain outside the builders' `send`; each path parameter must go through crate::path::segment (build/send.rs)", left.0));
+    if left.encode_paths > 0 {
+        return Err(format!("{} `encode_path` calls remain outside the builders' `send`; each path parameter must go through crate::path::segment (build/send.rs)", left.encode_paths));
+    }
+    if left.decodes > 0 {
+        return Err(format!("{} `ResponseValue::from_response` calls remain in the builders; every answer must go through crate::call (build/send.rs)", left.decodes));
     }
     Ok(rewritten)
 }
 
-/// The tail converted to `Result<_, crate::Error>`. A `match` (progenitor
-/// ends each `send` with one on the status) is converted arm by arm: an arm
-/// that is only a decode of the answer calls `crate::decode::success`, which
-/// returns the SDK's error itself; an `Ok(..)` arm stays as it is; an
-/// `Err(e)` arm becomes `Err(crate::Error::from(e))`; any other arm goes
-/// through `Result::map_err`. Converting the whole `match` at once would copy the
-/// decoded answer out of one `Result` into another.
-fn convert(tail: syn::Expr) -> syn::Expr {
-    let syn::Expr::Match(mut choice) = tail else {
-        return syn::parse_quote!(::std::result::Result::map_err(#tail, crate::Error::from));
-    };
-    any_success(&mut choice);
-    for arm in &mut choice.arms {
-        let body = arm.body.as_mut();
-        unblock(body);
-        if let Some(call) = decode_call(body) {
-            *call.func = syn::parse_quote!(crate::decode::success);
-            continue;
-        }
-        match variant(body) {
-            Some((name, _)) if name == "Ok" => {}
-            Some((name, value)) if name == "Err" => *value = syn::parse_quote!(crate::Error::from(#value)),
-            _ => *body = syn::parse_quote!(::std::result::Result::<_, Error>::map_err(#body, crate::Error::from)),
-        }
+/// The operation id of a `let info = OperationInfo { operation_id: "..", .. };`
+/// statement, where progenitor's request building ends.
+fn operation_id(statement: &syn::Stmt) -> Option<syn::LitStr> {
+    let syn::Stmt::Local(local) = statement else { return None };
+    let syn::Expr::Struct(info) = local.init.as_ref()?.expr.as_ref() else { return None };
+    if !info.path.segments.last().is_some_and(|s| s.ident == "OperationInfo") {
+        return None;
     }
-    syn::Expr::Match(choice)
-}
-
-/// Success is any 2xx: a status the spec does not list for the operation,
-/// but that is a success, is answered as the first documented success
-/// status is (its body decoded as the documented type), never as an
-/// unexpected answer. The arm goes before the catch-all, guarded by
-/// `response.status().is_success()`. A `match` with no 2xx arm (an
-/// operation documenting no success) is left as it is.
-fn any_success(choice: &mut syn::ExprMatch) {
-    let Some(success) = choice.arms.iter().find(|arm| is_success_pattern(&arm.pat)) else { return };
-    let body = success.body.clone();
-    let arm: syn::Arm = syn::parse_quote!(_ if response.status().is_success() => #body,);
-    let at = choice.arms.iter().position(|arm| matches!(arm.pat, syn::Pat::Wild(_))).unwrap_or(choice.arms.len());
-    choice.arms.insert(at, arm);
-}
-
-/// Whether a status pattern (`200u16`, `200u16..=299u16`) starts in 2xx.
-fn is_success_pattern(pattern: &syn::Pat) -> bool {
-    let first = match pattern {
-        syn::Pat::Lit(literal) => Some(&literal.lit),
-        syn::Pat::Range(range) => match range.start.as_deref() {
-            Some(syn::Expr::Lit(literal)) => Some(&literal.lit),
-            _ => None,
-        },
+    info.fields.iter().find_map(|field| match (&field.member, &field.expr) {
+        (syn::Member::Named(name), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(id), .. })) if name == "operation_id" => Some(id.clone()),
         _ => None,
-    };
-    matches!(first, Some(syn::Lit::Int(status)) if status.base10_parse::<u16>().is_ok_and(|s| (200..300).contains(&s)))
+    })
 }
 
-/// Counts the `encode_path(..)` calls in what it visits.
-struct EncodePaths(usize);
+/// Whether `ty` is `()`.
+fn is_unit(ty: &Type) -> bool {
+    matches!(ty, Type::Tuple(t) if t.elems.is_empty())
+}
 
-impl<'ast> syn::visit::Visit<'ast> for EncodePaths {
+/// Counts what the rewrite should have left in no `send`: `encode_path(..)`
+/// and `ResponseValue::from_response(..)` calls.
+#[derive(Default)]
+struct Leftovers {
+    encode_paths: usize,
+    decodes: usize,
+}
+
+impl<'ast> syn::visit::Visit<'ast> for Leftovers {
     fn visit_expr(&mut self, expr: &'ast syn::Expr) {
         if encode_path_argument(expr).is_some() {
-            self.0 += 1;
+            self.encode_paths += 1;
+        }
+        if let syn::Expr::Path(path) = expr {
+            if path.path.segments.last().is_some_and(|s| s.ident == "from_response") {
+                self.decodes += 1;
+            }
         }
         syn::visit::visit_expr(self, expr);
     }
@@ -235,37 +211,6 @@ fn parameter_name(value: &syn::Expr) -> Option<String> {
     (call.method == "to_string").then(|| receiver.path.get_ident().map(ToString::to_string)).flatten()
 }
 
-/// Replaces a block of one expression by that expression.
-fn unblock(expr: &mut syn::Expr) {
-    if let syn::Expr::Block(block) = expr {
-        if let [syn::Stmt::Expr(inner, None)] = block.block.stmts.as_mut_slice() {
-            *expr = std::mem::replace(inner, syn::Expr::Verbatim(Default::default()));
-        }
-    }
-}
-
-/// The name and the one argument of a call such as `Ok(value)` or `Err(error)`.
-fn variant(expr: &mut syn::Expr) -> Option<(String, &mut syn::Expr)> {
-    let syn::Expr::Call(call) = expr else { return None };
-    let syn::Expr::Path(path) = call.func.as_ref() else { return None };
-    let name = path.path.get_ident()?.to_string();
-    let mut args = call.args.iter_mut();
-    match (args.next(), args.next()) {
-        (Some(value), None) => Some((name, value)),
-        _ => None,
-    }
-}
-
-/// The `crate::decode::response(..)` call of an expression that is only
-/// `crate::decode::response(..).await`.
-fn decode_call(body: &mut syn::Expr) -> Option<&mut syn::ExprCall> {
-    let syn::Expr::Await(awaited) = body else { return None };
-    let syn::Expr::Call(call) = awaited.base.as_mut() else { return None };
-    let syn::Expr::Path(path) = call.func.as_ref() else { return None };
-    let names: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-    (names == ["crate", "decode", "response"]).then_some(call)
-}
-
 /// `T` and `E` of a `Result<ResponseValue<T>, Error<E>>` return type.
 fn result_types(output: &ReturnType) -> Option<(Type, Type)> {
     let ReturnType::Type(_, ty) = output else { return None };
@@ -273,19 +218,4 @@ fn result_types(output: &ReturnType) -> Option<(Type, Type)> {
     Some((success_type(output)?, error.clone()))
 }
 
-/// `T` of a `Result<ResponseValue<T>, _>` return type.
-pub fn success_type(output: &ReturnType) -> Option<Type> {
-    let ReturnType::Type(_, ty) = output else { return None };
-    type_arg(type_arg(ty, "Result", 0)?, "ResponseValue", 0).cloned()
-}
 
-/// The type argument at `at` of `ty`, when `ty`'s last segment is `name<..>`.
-fn type_arg<'a>(ty: &'a Type, name: &str, at: usize) -> Option<&'a Type> {
-    let Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
-    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    match args.args.iter().nth(at)? {
-        GenericArgument::Type(t) if last.ident == name => Some(t),
-        _ => None,
-    }
-}

@@ -1,8 +1,11 @@
 //! Where bearer tokens come from: Spotnana's OAuth2 client-credentials grant, a
 //! fixed token, or a source of your own.
 //!
-//! Every source is wrapped in a [`TokenCache`](crate::TokenCache), which reuses a
+//! Every source is wrapped in a [`TokenCache`], which reuses a
 //! token until shortly before it expires, as Spotnana asks.
+
+pub use crate::secret::{AccessToken, ClientSecret};
+pub use crate::token_cache::{TokenCache, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME};
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,14 +16,13 @@ use oauth2::{AuthType, ClientId, EndpointNotSet, EndpointSet, RequestTokenError,
 
 use crate::oauth_http::{OAuthHttp, TokenHttpError};
 use crate::retry::Backoff;
-use crate::secret::{AccessToken, ClientSecret};
 
 /// Lifetime assumed when the token endpoint omits `expires_in`: five minutes.
 ///
 /// Spotnana documents one hour; assuming less only costs an early refresh, while
 /// assuming more would send expired tokens. A zero or negative `expires_in`
 /// says nothing usable and is taken as this too; a huge one is taken as
-/// [`MAX_TOKEN_LIFETIME`](crate::MAX_TOKEN_LIFETIME).
+/// [`MAX_TOKEN_LIFETIME`](crate::auth::MAX_TOKEN_LIFETIME).
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
 
 /// A bearer token and how long it is valid from the moment it was issued.
@@ -119,9 +121,9 @@ type OAuthClient<HasTokenUrl = EndpointSet> = oauth2::Client<
 /// a numeric string. What each value means:
 /// - missing, `null`, not a number, zero or negative: no usable lifetime,
 ///   so [`DEFAULT_TOKEN_LIFETIME`];
-/// - below [`MIN_TOKEN_LIFETIME`](crate::MIN_TOKEN_LIFETIME) (a fraction of
+/// - below [`MIN_TOKEN_LIFETIME`](crate::auth::MIN_TOKEN_LIFETIME) (a fraction of
 ///   a second): that minimum (the token cache raises it);
-/// - larger than [`MAX_TOKEN_LIFETIME`](crate::MAX_TOKEN_LIFETIME): that.
+/// - larger than [`MAX_TOKEN_LIFETIME`](crate::auth::MAX_TOKEN_LIFETIME): that.
 #[derive(Debug, serde::Deserialize, serde::Serialize)]
 struct GrantResponse {
     access_token: oauth2::AccessToken,
@@ -143,7 +145,7 @@ impl GrantResponse {
         match seconds {
             // `> 0.0` is false for NaN too.
             Some(s) if s > 0.0 => {
-                Duration::try_from_secs_f64(s.min(crate::MAX_TOKEN_LIFETIME.as_secs_f64())).unwrap_or(crate::MAX_TOKEN_LIFETIME)
+                Duration::try_from_secs_f64(s.min(crate::auth::MAX_TOKEN_LIFETIME.as_secs_f64())).unwrap_or(crate::auth::MAX_TOKEN_LIFETIME)
             }
             _ => DEFAULT_TOKEN_LIFETIME,
         }
@@ -179,7 +181,7 @@ impl TokenResponse for GrantResponse {
 ///
 /// A 429, a 5xx or a connection failure is retried with exponential backoff and
 /// full jitter, honouring `Retry-After`; any other refusal fails at once.
-pub struct ClientCredentials {
+pub(crate) struct ClientCredentials {
     oauth: OAuthClient,
     http: OAuthHttp,
     backoff: Backoff,
@@ -311,8 +313,8 @@ mod tests {
         assert_eq!(lifetime(serde_json::json!(0)), DEFAULT_TOKEN_LIFETIME, "zero says nothing usable");
         assert_eq!(lifetime(serde_json::json!(-5)), DEFAULT_TOKEN_LIFETIME, "nor does a negative lifetime");
         assert_eq!(lifetime(serde_json::json!(0.25)), Duration::from_millis(250), "the cache raises it to its minimum");
-        assert_eq!(lifetime(serde_json::json!(u64::MAX)), crate::MAX_TOKEN_LIFETIME);
-        assert_eq!(lifetime(serde_json::json!(1e300)), crate::MAX_TOKEN_LIFETIME);
+        assert_eq!(lifetime(serde_json::json!(u64::MAX)), crate::auth::MAX_TOKEN_LIFETIME);
+        assert_eq!(lifetime(serde_json::json!(1e300)), crate::auth::MAX_TOKEN_LIFETIME);
         assert_eq!(lifetime(serde_json::Value::Null), DEFAULT_TOKEN_LIFETIME, "missing");
         assert_eq!(lifetime(serde_json::json!("soon")), DEFAULT_TOKEN_LIFETIME);
         assert_eq!(lifetime(serde_json::json!({})), DEFAULT_TOKEN_LIFETIME);

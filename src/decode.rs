@@ -1,12 +1,10 @@
-//! Decoding of response bodies into their typed models.
+//! Reading an answer's body and decoding it into its typed model.
 //!
-//! The generated methods call [`response`] where progenitor's client crate
-//! would call `ResponseValue::from_response` (the `build/decode.rs` pass makes
-//! the swap). Here the SDK decides how the bytes become a model: on a stack
-//! that cannot overflow, and with an error that says when a request may have
-//! been applied although its answer could not be read.
-
-use std::future::Future;
+//! [`body`] is where every success answer's bytes become a model (the
+//! generated `send()`s reach it through [`crate::call`]): on a stack that
+//! cannot overflow, within the client's size limit, and with an error that
+//! says when a request may have been applied although its answer could not
+//! be read.
 
 use bytes::Bytes;
 use progenitor_client::{ClientInfo, ResponseValue};
@@ -14,60 +12,27 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 
-use crate::error::{DecodeError, SdkFailure};
+use crate::error::DecodeError;
 use crate::generated::Client;
-use crate::runtime::failure_response;
 
-/// Reads `response` and decodes its body as `T`, keeping status and headers,
-/// for an answer the caller takes as the operation's result: a failure is
-/// [`crate::Error`] directly.
+/// Reads a success answer and decodes its body as `T`, keeping status and
+/// headers.
 ///
-/// The body is read once. A failure's message and excerpt have any echo of
-/// the client's access token (the one in use, or the one it replaced)
-/// redacted; an answer that decodes reaches the caller unaltered (error
-/// answers were already redacted by the runtime). A success body must be
-/// JSON (an empty 204 reads as `null`, which a nullable model takes as
-/// `None`). A body that does not decode
-/// becomes [`crate::Error::Decode`], and for a 2xx answer to a POST or PATCH
-/// the error warns that the request may have been applied.
+/// The body is read once, at most the client's size limit. A failure's
+/// message and excerpt have any echo of the client's access token (the one
+/// in use, or the one it replaced) redacted; an answer that decodes reaches
+/// the caller unaltered. The body must be JSON (an empty 204 reads as
+/// `null`, which a nullable model takes as `None`). A body that does not
+/// decode becomes [`crate::Error::Decode`], and for an answer to a POST or
+/// PATCH the error warns that the request may have been applied.
 ///
-/// `client` is the client that sent the request, whose tokens are the ones to
-/// redact, and `method` the request's method: the generated code passes both
-/// (`build/decode.rs` takes the method from the request the function builds),
-/// so that nothing has to travel with the answer.
-///
-/// `build/send.rs` puts this in the arms of a `send`'s final `match` that
-/// return the decoded answer as they are. Returning the SDK's error here,
-/// rather than converting a whole `Result` after it, writes the model once
-/// where the caller wants it: a conversion of the `Result` copies the answer
-/// (2,584 bytes for `ResponseValue<Company>`).
-pub(crate) fn success<T: DeserializeOwned>(
-    response: reqwest::Response,
-    client: &Client,
-    method: Method,
-) -> impl Future<Output = Result<ResponseValue<T>, crate::Error>> + use<'_, T> {
-    decode(response, client, method, crate::Error::from)
-}
-
-/// As [`success`], with a failure carried in progenitor's error, for the
-/// places whose surrounding code expects one (the generated error arms that
-/// decode Spotnana's `ErrorResponse`, and the multipart methods).
-pub(crate) fn response<T: DeserializeOwned, E>(
-    response: reqwest::Response,
-    client: &Client,
-    method: Method,
-) -> impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>> + use<'_, T, E> {
-    decode(response, client, method, |failure| progenitor_client::Error::UnexpectedResponse(failure_response(failure)))
-}
-
-/// The decode both entry points share; `fail` wraps an SDK failure as the
-/// caller's error type.
-async fn decode<T: DeserializeOwned, X>(
+/// `client` is the client that sent the request, whose tokens are the ones
+/// to redact, and `method` the request's method.
+pub(crate) async fn body<T: DeserializeOwned>(
     mut response: reqwest::Response,
     client: &Client,
     method: Method,
-    fail: fn(SdkFailure) -> X,
-) -> Result<ResponseValue<T>, X> {
+) -> Result<ResponseValue<T>, crate::Error> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let redacts = client.inner().redacts(&method, response.url());
@@ -79,7 +44,7 @@ async fn decode<T: DeserializeOwned, X>(
     // A 2xx to a POST or PATCH that cannot be read may have been applied.
     let warned = |error: DecodeError| {
         let applied = status.is_success() && matches!(method, Method::POST | Method::PATCH);
-        fail(SdkFailure::Decode(if applied { error.may_have_been_applied(method.clone()) } else { error }))
+        crate::Error::Decode(if applied { error.may_have_been_applied(method.clone()) } else { error })
     };
     let failed = |reason: String, body: &[u8]| {
         let reason = String::from_utf8_lossy(&scrub(Bytes::from(reason))).into_owned();
@@ -93,7 +58,7 @@ async fn decode<T: DeserializeOwned, X>(
         Err(Unread::Failed(e)) => return Err(failed(format!("the body could not be read in full ({e})"), &[])),
     };
     let body: &[u8] = if body.is_empty() && status == reqwest::StatusCode::NO_CONTENT { b"null" } else { &body };
-    if status.is_success() && !body.is_empty() && !is_json(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())) {
+    if !body.is_empty() && !is_json(headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())) {
         let declared = content_type().unwrap_or_else(|| "?".into());
         return Err(failed(format!("expected application/json, got {declared}"), body));
     }
@@ -194,21 +159,4 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
 #[inline(never)]
 fn on_fresh_segment<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     stacker::grow(SEGMENT, || serde_json::from_slice(bytes))
-}
-
-/// Sends a request built by hand (`call_json`, the lookups of
-/// `send_or_find`) through the client's runtime, as a generated method
-/// sends its own, and returns the success answer as JSON: `null` when it
-/// has no body.
-pub(crate) async fn send_json(client: &Client, request: reqwest::Request, operation_id: &'static str) -> Result<serde_json::Value, crate::Error> {
-    let method = request.method().clone();
-    let response = client.inner().execute(client.client(), request, operation_id).await.map_err(crate::error::from_reqwest)?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(crate::Error::from(progenitor_client::Error::UnexpectedResponse(response)));
-    }
-    if response.content_length() == Some(0) && status != reqwest::StatusCode::NO_CONTENT {
-        return Ok(serde_json::Value::Null);
-    }
-    Ok(success::<serde_json::Value>(response, client, method).await?.into_inner())
 }

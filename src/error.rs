@@ -1,13 +1,11 @@
 //! The SDK's error type.
 //!
 //! Every method's `send()` returns [`Error`], which sorts every failure into a
-//! variant that says what to do. (Inside, progenitor's generated code returns
-//! `progenitor_client::Error`; the `send()` that users call converts it, so
-//! the internal response that carries the runtime's own failures never shows.)
-//! No variant holds a token, a client secret or a whole body.
+//! variant that says what to do. No variant holds a token, a client secret or
+//! a whole body, and none is a dependency's type: the transport variants hold
+//! a [`TransportError`], whose source chain leads to the cause.
 
 use std::fmt;
-use std::sync::Arc;
 
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -33,13 +31,13 @@ pub enum Error {
     Auth(#[from] AuthError),
     /// The call did not finish within the configured timeout.
     #[error("the request timed out; raise it with ClientBuilder::with_request_timeout if Spotnana is slow to answer: {0}")]
-    Timeout(#[source] reqwest::Error),
+    Timeout(#[source] TransportError),
     /// No connection could be made to Spotnana.
     #[error("could not connect to Spotnana; check the base URL and the network: {0}")]
-    Connect(#[source] reqwest::Error),
+    Connect(#[source] TransportError),
     /// The connection failed in another way (reset, TLS, protocol).
     #[error("the connection to Spotnana failed: {0}")]
-    Transport(#[source] reqwest::Error),
+    Transport(#[source] TransportError),
     /// A response body was not what the API describes.
     #[error(transparent)]
     Decode(#[from] DecodeError),
@@ -258,40 +256,54 @@ fn snippet(body: &[u8]) -> String {
     text.trim_end_matches(char::REPLACEMENT_CHARACTER).to_string()
 }
 
-/// A failure the SDK's transport layer detected itself, carried to
-/// [`Error`] inside the response extensions of a synthetic response, since
-/// progenitor's hooks can only return reqwest types.
-#[derive(Clone, Debug)]
-pub(crate) enum SdkFailure {
-    Auth(AuthError),
-    Decode(DecodeError),
-    Request(String),
-}
+/// What failed on the connection, for [`Error::Timeout`], [`Error::Connect`]
+/// and [`Error::Transport`].
+///
+/// Its `Display` is the HTTP client's description, and
+/// [`source`](std::error::Error::source) leads to the underlying cause (an
+/// I/O error, a TLS failure). The type is the SDK's own, so that a new
+/// version of the HTTP client is not a breaking change here.
+pub struct TransportError(reqwest::Error);
 
-/// The status of the synthetic response that carries an [`SdkFailure`]. No
-/// operation documents it, so generated code passes it through untouched.
-pub(crate) const SDK_FAILURE_STATUS: u16 = 599;
-
-impl From<SdkFailure> for Error {
-    fn from(f: SdkFailure) -> Self {
-        match f {
-            SdkFailure::Auth(e) => Error::Auth(e),
-            SdkFailure::Decode(e) => Error::Decode(e),
-            SdkFailure::Request(e) => Error::InvalidRequest(e),
-        }
+impl TransportError {
+    /// The URL of the request, when known.
+    pub fn url(&self) -> Option<&str> {
+        self.0.url().map(url::Url::as_str)
     }
 }
 
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
+    }
+}
+
+/// The SDK's error for a failure of the HTTP client.
 pub(crate) fn from_reqwest(e: reqwest::Error) -> Error {
     if e.is_timeout() {
-        Error::Timeout(e)
+        Error::Timeout(TransportError(e))
     } else if e.is_connect() {
-        Error::Connect(e)
+        Error::Connect(TransportError(e))
     } else {
-        Error::Transport(e)
+        Error::Transport(TransportError(e))
     }
 }
 
+/// progenitor's error, as the request building of a generated `send()`
+/// returns it (a parameter not set or not valid, a request that cannot be
+/// built). Answers never reach this: they go through [`crate::call`].
 impl From<progenitor_client::Error<ErrorResponse>> for Error {
     fn from(e: progenitor_client::Error<ErrorResponse>) -> Self {
         use progenitor_client::Error as P;
@@ -306,13 +318,7 @@ impl From<progenitor_client::Error<ErrorResponse>> for Error {
             P::InvalidResponsePayload(body, e) => {
                 Error::Decode(DecodeError::new(None, None, e.to_string(), &body))
             }
-            P::UnexpectedResponse(response) => {
-                if let Some(failure) = response.extensions().get::<Arc<SdkFailure>>() {
-                    return Error::from((**failure).clone());
-                }
-                let body = response.extensions().get::<Arc<ErrorResponse>>().map(|b| (**b).clone());
-                Error::Api(ApiError::new(response.status(), response.headers().clone(), body))
-            }
+            P::UnexpectedResponse(response) => Error::Api(ApiError::new(response.status(), response.headers().clone(), None)),
         }
     }
 }

@@ -2,8 +2,12 @@
 #![warn(missing_docs)]
 
 mod apis;
-mod auth;
+pub mod auth;
+mod call;
 mod config;
+// Shared with build.rs and xtask; the case conversions serve only them.
+#[allow(dead_code)]
+mod contract;
 // Without an API feature no generated method calls into `decode`.
 #[cfg_attr(not(spotnana_operations), allow(dead_code))]
 mod decode;
@@ -39,13 +43,12 @@ pub mod webhooks;
 mod tools;
 
 pub use apis::{enabled_apis, APIS};
-pub use auth::{AuthError, ClientCredentials, StaticToken, Token, TokenFuture, TokenSource, DEFAULT_TOKEN_LIFETIME};
 pub use config::{
     ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_REQUEST_TIMEOUT,
     TOKEN_PATH,
 };
 pub use decode::from_slice;
-pub use error::{ApiError, DecodeError, Error, Result, SNIPPET_LIMIT};
+pub use error::{ApiError, DecodeError, Error, Result, TransportError, SNIPPET_LIMIT};
 pub use multipart::FilePart;
 #[cfg(feature = "company")]
 pub use multipart::UploadCompanyPreferences;
@@ -54,13 +57,13 @@ pub use multipart::UploadDocument;
 pub use generated::{builder, types, ByteStream, Client, ResponseValue};
 pub use retry::RetryPolicy;
 pub use safe_create::CreateOutcome;
-pub use runtime::Runtime;
-pub use secret::{AccessToken, ClientSecret, Secret};
-pub use token_cache::{TokenCache, MAX_TOKEN_LIFETIME, MIN_TOKEN_LIFETIME};
+pub use secret::Secret;
 #[cfg(feature = "schemars")]
 pub use tools::{operation, operations, Operation};
 
-/// The progenitor client support crate that the generated code builds on.
-/// Not needed for calls: `send()` returns [`Error`], and [`Client::base_url`]
-/// gives the base URL.
-pub use progenitor_client;
+/// The UUID type of ids the spec types as UUIDs (`company_id`, `trip_id`, ...):
+/// setters take it, or a string that parses as one.
+pub use uuid::Uuid;
+/// The HTTP types of [`ApiError::status`], [`ApiError::headers`] and
+/// [`ResponseValue`]'s accessors, from the `http` crate.
+pub use http::{HeaderMap, StatusCode};

@@ -11,10 +11,9 @@
 #![cfg_attr(not(all(feature = "document", feature = "company")), allow(dead_code, unused_imports))]
 
 use bytes::{BufMut, Bytes, BytesMut};
-use progenitor_client::{ClientInfo, Error, ResponseValue};
+use progenitor_client::{ClientInfo, ResponseValue};
 use reqwest::header::CONTENT_TYPE;
 
-use crate::generated::types::ErrorResponse;
 #[cfg(feature = "document")]
 use crate::generated::types::{DocumentMetadata, UploadDocumentResponse};
 #[cfg(feature = "company")]
@@ -110,30 +109,17 @@ fn quoted(value: &str) -> String {
         .collect()
 }
 
-/// Sends a multipart body through the client's runtime and sorts the
-/// answer: any 2xx is a success (`decode` reads it), anything else is
-/// [`crate::Error::Api`] (with Spotnana's `ErrorResponse` when the body is one).
-async fn send<T>(
-    client: &Client,
-    operation: &'static str,
-    url: String,
-    form: Form,
-    decode: impl AsyncFnOnce(reqwest::Response) -> Result<ResponseValue<T>, crate::Error>,
-) -> Result<ResponseValue<T>, crate::Error> {
+/// The `POST` request that sends a multipart body, with the API version.
+fn request(client: &Client, url: String, form: Form) -> Result<reqwest::Request, crate::Error> {
     let (content_type, body) = form.finish();
-    let request = client
+    client
         .client()
         .post(url)
         .header(CONTENT_TYPE, content_type)
         .header("api-version", Client::api_version())
         .body(body)
         .build()
-        .map_err(crate::error::from_reqwest)?;
-    let response = client.inner().execute(client.client(), request, operation).await.map_err(crate::error::from_reqwest)?;
-    if response.status().is_success() {
-        return decode(response).await;
-    }
-    Err(crate::Error::from(Error::<ErrorResponse>::UnexpectedResponse(response)))
+        .map_err(crate::error::from_reqwest)
 }
 
 /// Builder for [`Client::upload_document`].
@@ -183,11 +169,7 @@ impl<'a> UploadDocument<'a> {
             form.part("documentMetadataStr", None, "application/json", metadata.as_bytes())?;
         }
         let url = format!("{}/v2/documents", self.client.baseurl());
-        let client = self.client;
-        send(client, "upload_document", url, form, async |response| {
-            crate::decode::success(response, client, reqwest::Method::POST).await
-        })
-        .await
+        crate::call::json(self.client, request(self.client, url, form)?, "upload_document").await
     }
 }
 
@@ -240,7 +222,7 @@ impl<'a> UploadCompanyPreferences<'a> {
         }
         let company = crate::path::encode("company_id", &company_id)?;
         let url = format!("{}/v2/companies/{company}/vendor-preferences", self.client.baseurl());
-        send(self.client, "upload_company_preferences", url, form, async |response| Ok(ResponseValue::empty(response))).await
+        crate::call::empty(self.client, request(self.client, url, form)?, "upload_company_preferences").await
     }
 }
 

@@ -10,14 +10,13 @@ use std::task::{Context, Poll};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use progenitor_client::ClientHooks;
 use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::{Method, Request, Response, ResponseBuilderExt, StatusCode, Version};
+use reqwest::{Method, Request, Response, StatusCode, Version};
 use tracing::field::Empty;
 use tracing::{Instrument, Span};
 
-use crate::error::{DecodeError, SdkFailure, SDK_FAILURE_STATUS};
+use crate::error::{from_reqwest, ApiError, DecodeError};
 use crate::generated::types::ErrorResponse;
 use crate::generated::Client;
 use crate::retry::{parse_retry_after, retry_reason_for_error, retry_reason_for_status, RetryPolicy};
@@ -51,13 +50,10 @@ impl std::fmt::Debug for Runtime {
     }
 }
 
-impl ClientHooks<Runtime> for Client {
-    // Not an `async fn`: the runtime's future is handed on as it is, rather
-    // than moved into one more future around it (each layer copies it whole).
-    fn exec(&self, request: Request, info: &OperationInfo) -> impl Future<Output = reqwest::Result<Response>> {
-        self.inner().execute(self.client(), request, info.operation_id)
-    }
-}
+// progenitor's hooks are not used: `build/send.rs` replaces the generated
+// `send()`'s calls of them with `crate::call`, which goes through
+// [`Runtime::execute`]. The trait's defaults satisfy the generated code.
+impl ClientHooks<Runtime> for Client {}
 
 impl Runtime {
     pub(crate) fn new(tokens: TokenCache, retry: RetryPolicy, token_url: String, max_response: usize) -> Self {
@@ -79,6 +75,11 @@ impl Runtime {
 
     /// Sends `request` with a bearer token, retrying as the policy allows, in a
     /// `spotnana.call` span that records the outcome.
+    ///
+    /// This is the one place an answer's status is judged: the result is a
+    /// 2xx response, whose body is still to be read, or the SDK's error. Any
+    /// other status, documented or not, is [`crate::Error::Api`], with
+    /// Spotnana's `ErrorResponse` when its body is one.
     ///
     /// Most calls are sent once, with a token already cached, and answered
     /// without a retry. That path is [`Execute`]'s `Sending` state, set up
@@ -106,7 +107,7 @@ impl Runtime {
         match call.authorize(&mut request, token.as_deref()) {
             Ok(()) => Execute { state: State::Sending { sending: http.execute(request), call, next, token } },
             // Boxed, so that the state's largest variant is the first attempt.
-            Err(failure) => Execute::boxed(async move { Ok(failure) }),
+            Err(failure) => Execute::boxed(async move { Err(failure) }),
         }
     }
 
@@ -150,16 +151,16 @@ enum State<'a, F> {
 }
 
 /// A boxed future of an answer for the generated code.
-type Answer<'a> = Pin<Box<dyn Future<Output = reqwest::Result<Response>> + Send + 'a>>;
+type Answer<'a> = Pin<Box<dyn Future<Output = Result<Response, crate::Error>> + Send + 'a>>;
 
 impl<'a, F> Execute<'a, F> {
-    fn boxed(rest: impl Future<Output = reqwest::Result<Response>> + Send + 'a) -> Self {
+    fn boxed(rest: impl Future<Output = Result<Response, crate::Error>> + Send + 'a) -> Self {
         Execute { state: State::Boxed(Box::pin(rest)) }
     }
 }
 
 impl<'a, F: Future<Output = reqwest::Result<Response>> + Unpin> Future for Execute<'a, F> {
-    type Output = reqwest::Result<Response>;
+    type Output = Result<Response, crate::Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let state = &mut self.state;
@@ -176,7 +177,7 @@ impl<'a, F: Future<Output = reqwest::Result<Response>> + Unpin> Future for Execu
             // Most calls: the outcome is handed on as it came, and the state
             // dropped in place (each move of a `Response` is a 136-byte copy).
             *state = State::Done;
-            return Poll::Ready(outcome);
+            return Poll::Ready(outcome.map_err(from_reqwest));
         }
         let State::Sending { call, next, token, .. } = std::mem::replace(state, State::Done) else {
             unreachable!("matched above")
@@ -256,14 +257,14 @@ impl<'a> Call<'a> {
         }
     }
 
-    /// Adds the bearer token to `request`, or answers with the reason it cannot.
-    fn authorize(&self, request: &mut Request, token: Option<&Cached>) -> Result<(), Response> {
+    /// Adds the bearer token to `request`, or says why it cannot.
+    fn authorize(&self, request: &mut Request, token: Option<&Cached>) -> Result<(), crate::Error> {
         if let Some(token) = token {
             let Some(value) = token.bearer.clone() else {
-                let e = crate::AuthError::InvalidResponse {
+                let e = crate::auth::AuthError::InvalidResponse {
                     reason: "the access token contains characters not allowed in an HTTP header".into(),
                 };
-                return Err(failure_response(SdkFailure::Auth(e)));
+                return Err(crate::Error::Auth(e));
             };
             request.headers_mut().insert(AUTHORIZATION, value);
         }
@@ -291,16 +292,18 @@ impl<'a> Call<'a> {
     }
 
     /// The whole call in the span, with the outcome recorded on it.
-    async fn traced(self, request: Request, span: Span) -> reqwest::Result<Response> {
+    async fn traced(self, request: Request, span: Span) -> Result<Response, crate::Error> {
         let started = self.started;
         let (result, attempts) = self.repeat(Some(request), None).instrument(span.clone()).await;
         span.record("attempts", attempts);
-        span.record("latency_ms", started.elapsed().as_millis() as u64);
+        span.record("latency_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
         // A failure the SDK found itself has no HTTP status to log.
-        if let Ok(response) = &result {
-            if response.extensions().get::<Arc<SdkFailure>>().is_none() {
-                span.record("status", response.status().as_u16());
-            }
+        let status = match &result {
+            Ok(response) => Some(response.status()),
+            Err(e) => e.status(),
+        };
+        if let Some(status) = status {
+            span.record("status", status.as_u16());
         }
         result
     }
@@ -309,7 +312,7 @@ impl<'a> Call<'a> {
     /// `None`): fetches a token when none is cached, waits out the policy's
     /// delays, and answers with the last outcome; returns how many attempts
     /// were made.
-    async fn repeat(mut self, mut next: Option<Request>, mut judged: Option<Judged>) -> (reqwest::Result<Response>, u32) {
+    async fn repeat(mut self, mut next: Option<Request>, mut judged: Option<Judged>) -> (Result<Response, crate::Error>, u32) {
         loop {
             if let Some((verdict, outcome, token)) = judged.take() {
                 match verdict {
@@ -334,27 +337,27 @@ impl<'a> Call<'a> {
             }
             let Some(mut request) = next.take() else {
                 // Not reached: only requests that could be copied are repeated.
-                let failure = SdkFailure::Request("the request body cannot be sent again".into());
-                return (Ok(failure_response(failure)), self.attempts);
+                let failure = crate::Error::InvalidRequest("the request body cannot be sent again".into());
+                return (Err(failure), self.attempts);
             };
             let token = match self.tokens {
                 Some(cache) => match cache.get().await {
                     Ok(token) => Some(token),
-                    Err(e) => return (Ok(failure_response(SdkFailure::Auth(e))), self.attempts),
+                    Err(e) => return (Err(crate::Error::Auth(e)), self.attempts),
                 },
                 None => None,
             };
             // A request whose body cannot be copied (a stream) is sent once.
             next = request.try_clone();
             if let Err(failure) = self.authorize(&mut request, token.as_deref()) {
-                return (Ok(failure), self.attempts);
+                return (Err(failure), self.attempts);
             }
             let outcome = self.http.execute(request).await;
             judged = Some((self.judge(&outcome, next.is_some(), token.as_ref()), outcome, token));
         }
     }
 
-    async fn answer(&self, outcome: reqwest::Result<Response>, token: Option<Arc<Cached>>) -> reqwest::Result<Response> {
+    async fn answer(&self, outcome: reqwest::Result<Response>, token: Option<Arc<Cached>>) -> Result<Response, crate::Error> {
         match finish(outcome, token) {
             Finished::Ready(result) => result,
             Finished::ErrorBody(read) => read.await,
@@ -368,23 +371,6 @@ fn retry_after(response: &Response) -> Option<std::time::Duration> {
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(parse_retry_after)
-}
-
-/// A response that carries a failure the SDK detected to `crate::Error`.
-pub(crate) fn failure_response(failure: SdkFailure) -> Response {
-    let message = match &failure {
-        SdkFailure::Auth(e) => e.to_string(),
-        SdkFailure::Decode(e) => e.to_string(),
-        SdkFailure::Request(e) => e.clone(),
-    };
-    let printable: String = message.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect();
-    let mut response = http::Response::new(Bytes::new());
-    *response.status_mut() = StatusCode::from_u16(SDK_FAILURE_STATUS).expect("599 is a valid status code");
-    if let Ok(value) = HeaderValue::from_str(&printable) {
-        response.headers_mut().insert("x-spotnana-sdk-error", value);
-    }
-    response.extensions_mut().insert(Arc::new(failure));
-    Response::from(response)
 }
 
 /// What the first attempt keeps, to send its request again.
@@ -437,27 +423,27 @@ impl Resend {
     }
 }
 
-/// An outcome ready for the generated code, or an error answer whose body
+/// A success answer ready for the caller, or an error answer whose body
 /// must be read first.
 enum Finished {
-    Ready(reqwest::Result<Response>),
+    Ready(Result<Response, crate::Error>),
     ErrorBody(Answer<'static>),
 }
 
-/// Prepares an answer for the generated code.
+/// Judges an answer, the one place where a status becomes success or error.
 ///
-/// A success answer is passed on unread: [`crate::decode::success`] reads its
-/// body once and decodes it. An error
-/// answer is read (in a boxed future, so that the success path's state stays
-/// small), with any echo of the token it was sent with redacted, and parsed
-/// as Spotnana's `ErrorResponse` when it is one, so that every error status
-/// (documented or not) reaches [`crate::Error::Api`] with it.
+/// A success answer is passed on unread: [`crate::decode::body`] reads its
+/// body once and decodes it. An error answer is read (in a boxed future, so
+/// that the success path's state stays small), with any echo of the token
+/// it was sent with redacted, and parsed as Spotnana's `ErrorResponse` when
+/// it is one: every error status, documented or not, and whatever its body,
+/// becomes [`crate::Error::Api`] alike.
 fn finish(outcome: reqwest::Result<Response>, sent: Option<Arc<Cached>>) -> Finished {
     match outcome {
         Ok(response) if !response.status().is_success() => {
-            Finished::ErrorBody(Box::pin(async move { Ok(read_error(response, sent).await) }))
+            Finished::ErrorBody(Box::pin(async move { Err(read_error(response, sent).await) }))
         }
-        outcome => Finished::Ready(outcome),
+        outcome => Finished::Ready(outcome.map_err(from_reqwest)),
     }
 }
 
@@ -466,28 +452,19 @@ fn reads_error_body(outcome: &reqwest::Result<Response>) -> bool {
     matches!(outcome, Ok(response) if !response.status().is_success())
 }
 
-/// An error answer, read in full and rebuilt around its redacted body.
-async fn read_error(mut response: Response, sent: Option<Arc<Cached>>) -> Response {
+/// An error answer, read (at most [`ERROR_BODY_LIMIT`] bytes) and turned
+/// into the SDK's error.
+async fn read_error(mut response: Response, sent: Option<Arc<Cached>>) -> crate::Error {
     let status = response.status();
-    let version = response.version();
-    let url = response.url().clone();
-    // Moved out, not cloned: the body is all that is read from `response` now.
     let headers = std::mem::take(response.headers_mut());
-    let mut extensions = std::mem::take(response.extensions_mut());
     let body = match crate::decode::read_limited(response, ERROR_BODY_LIMIT).await {
         Ok(body) | Err(crate::decode::Unread::TooLarge(body)) => sent.iter().fold(body, |body, token| token.redact(body)),
         Err(crate::decode::Unread::Failed(e)) => {
             let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
             let reason = format!("the body could not be read in full ({e})");
-            return failure_response(SdkFailure::Decode(DecodeError::new(Some(status), content_type, reason, &[])));
+            return crate::Error::Decode(DecodeError::new(Some(status), content_type, reason, &[]));
         }
     };
-    if let Ok(error) = serde_json::from_slice::<ErrorResponse>(&body) {
-        extensions.insert(Arc::new(error));
-    }
-    // Handing reqwest the URL spares it parsing a placeholder one.
-    let mut rebuilt = http::Response::builder().status(status).version(version).url(url).body(body).unwrap_or_default();
-    *rebuilt.headers_mut() = headers;
-    rebuilt.extensions_mut().extend(extensions);
-    Response::from(rebuilt)
+    let error = serde_json::from_slice::<ErrorResponse>(&body).ok();
+    crate::Error::Api(ApiError::new(status, headers, error))
 }

@@ -157,7 +157,7 @@ async fn lookup(client: &Client, plan: &Plan, external: &str, body: Option<&Valu
         .query(&query)
         .build()
         .map_err(|e| Error::InvalidRequest(format!("{}: {e}", plan.lookup)))?;
-    match crate::decode::send_json(client, request, plan.lookup).await {
+    match crate::call::value(client, request, plan.lookup).await {
         Ok(answer) => Ok(answer.pointer(plan.found).filter(|id| !id.is_null()).cloned()),
         Err(e) if e.status().is_some_and(|s| s == reqwest::StatusCode::NOT_FOUND) => Ok(None),
         Err(e) => Err(e),

@@ -10,7 +10,7 @@ pub(crate) const SPEC: &str = include_str!("../openapi/spotnana.json");
 /// order: `(path, method, operation)`. Operations of APIs whose cargo feature
 /// is off are left out.
 pub(crate) fn operations(doc: &Value) -> impl Iterator<Item = (&str, &str, &Value)> {
-    ["paths", "x-spotnana-handwritten"].into_iter().flat_map(move |key| {
+    ["paths", crate::contract::HANDWRITTEN_KEY].into_iter().flat_map(move |key| {
         doc[key].as_object().into_iter().flatten().flat_map(|(path, item)| {
             item.as_object()
                 .into_iter()

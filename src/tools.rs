@@ -116,7 +116,7 @@ impl Operation {
             path: path.to_string(),
             summary: text("summary"),
             description: text("description"),
-            apis: op["x-spotnana-apis"].as_array().into_iter().flatten().filter_map(|a| a.as_str().map(String::from)).collect(),
+            apis: op[crate::contract::API_TAG].as_array().into_iter().flatten().filter_map(|a| a.as_str().map(String::from)).collect(),
             input_schema: self_contained(doc, input),
             output_schema: self_contained(doc, output),
             params,
@@ -254,7 +254,7 @@ impl Client {
             };
         }
         let request = request.build().map_err(|e| Error::InvalidRequest(format!("{operation_id}: {e}")))?;
-        crate::decode::send_json(self, request, op.id.as_str()).await
+        crate::call::value(self, request, op.id.as_str()).await
     }
 }
 

@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use spotnana::{AuthError, Client, ConfigError, Error, RetryPolicy};
+use spotnana::auth::AuthError;
+use spotnana::{Client, ConfigError, Error, RetryPolicy};
 use support::server::{Recorded, Reply, TestServer};
 
 const TOKEN: &str = "/v2/auth/oauth2-token";

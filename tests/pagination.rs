@@ -108,7 +108,7 @@ fn every_paginated_operation_streams_its_whole_list() {
     support::on_big_stack(async {
         let doc = support::spec();
         let paginated: Vec<support::Operation> =
-            support::enabled_operations(&doc).into_iter().filter(|op| op.op.get("x-spotnana-pagination").is_some()).collect();
+            support::enabled_operations(&doc).into_iter().filter(|op| op.op.get(xtask::contract::PAGINATION_TAG).is_some()).collect();
         if cfg!(feature = "all-apis") {
             assert_eq!(paginated.len(), 20, "regen tags 20 operations");
         }
@@ -116,7 +116,7 @@ fn every_paginated_operation_streams_its_whole_list() {
         let mut failures = Vec::new();
         for op in &paginated {
             assert!(streams::PAGINATED.contains(&op.id.as_str()), "{} has a generated stream call", op.id);
-            let tag = &op.op["x-spotnana-pagination"];
+            let tag = &op.op[xtask::contract::PAGINATION_TAG];
             // The page size the stream asks for: the spec's default, else the sandbox's 10.
             let page = tag["defaultSize"].as_u64().map_or(10, |s| s as usize);
             let length = 2 * page + 3;

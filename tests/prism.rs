@@ -185,7 +185,7 @@ fn split_normalised(doc: &Value) -> Vec<(PathBuf, Vec<String>)> {
         .map(|(part_no, (paths, ids))| {
             let mut part = doc.clone();
             part["paths"] = Value::Object(paths);
-            part.as_object_mut().expect("an object").remove("x-spotnana-handwritten");
+            part.as_object_mut().expect("an object").remove(xtask::contract::HANDWRITTEN_KEY);
             // The schemas reachable from the paths and the other components.
             part["components"]["schemas"] = Value::Object(Default::default());
             let mut reached = serde_json::Map::new();

@@ -162,7 +162,7 @@ async fn wrong_credentials_are_rejected_by_the_sandbox() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = spotnana::Client::builder().with_base_url(sandbox.base_url()).with_credentials(sandbox.client_id(), "wrong").build().unwrap();
     let err = Error::from(client.list_companies().send().await.expect_err("rejected"));
-    assert!(matches!(err, Error::Auth(spotnana::AuthError::CredentialsRejected { status: 401, .. })), "{err:?}");
+    assert!(matches!(err, Error::Auth(spotnana::auth::AuthError::CredentialsRejected { status: 401, .. })), "{err:?}");
     assert_eq!(sandbox.token_requests(), 1);
 }
 

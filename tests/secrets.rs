@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use spotnana::{AccessToken, ClientSecret, Error, RetryPolicy, StaticToken, TokenCache};
+use spotnana::auth::{AccessToken, ClientSecret, StaticToken, TokenCache};
+use spotnana::{Error, RetryPolicy};
 use support::server::{Reply, TestServer};
 
 const SECRET: &str = "leak-check-secret-9f8e7d";

@@ -127,8 +127,8 @@ fn indistinct_oneof_rule_keys_on_the_shape() {
     let plain = &schemas["Plain"];
     assert_eq!(plain["type"], "object");
     assert_eq!(plain["required"], json!(["code", "linked"]));
-    assert_eq!(plain["x-spotnana-exactly-one-of"], json!(["code", "linked"]));
-    assert_eq!(plain["x-spotnana-null-when-unset"], json!(["code", "linked"]));
+    assert_eq!(plain[xtask::contract::EXACTLY_ONE_OF_KEY], json!(["code", "linked"]));
+    assert_eq!(plain[xtask::contract::NULL_WHEN_UNSET_KEY], json!(["code", "linked"]));
     assert_eq!(plain["properties"]["linked"], json!({ "type": "boolean", "nullable": true }));
     assert!(plain["description"].as_str().unwrap().starts_with("Pick one."));
     assert!(schemas["Required"].get("oneOf").is_some(), "a branch that requires a property tells the union apart");

@@ -14,7 +14,7 @@
 //! progenitor client is given, built once: a fixed token costs the generated
 //! code no more than that.
 
-use spotnana::progenitor_client::{encode_path, ClientHooks, ClientInfo, Error, OperationInfo, QueryParam, ResponseValue};
+use progenitor_client::{encode_path, ClientHooks, ClientInfo, Error, OperationInfo, QueryParam, ResponseValue};
 use spotnana::types;
 
 /// A progenitor client with no inner state and default hooks.

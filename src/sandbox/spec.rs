@@ -20,7 +20,7 @@ pub(crate) struct Route {
 impl Route {
     /// How the operation pages (the tag `cargo xtask regen` writes), if it does.
     pub(crate) fn pagination(&self) -> Option<&Value> {
-        self.op.get("x-spotnana-pagination")
+        self.op.get(crate::contract::PAGINATION_TAG)
     }
 }
 

@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 
 /// Extension on a schema whose listed properties are set one at a time; the
 /// normaliser's `indistinct-one-of` rule writes it.
-pub(crate) const EXACTLY_ONE_OF: &str = "x-spotnana-exactly-one-of";
+pub(crate) const EXACTLY_ONE_OF: &str = crate::contract::EXACTLY_ONE_OF_KEY;
 
 /// Keys any one of which gives a schema a shape; a nullable schema with none
 /// of them (a name Spotnana requires but never declares) is synthesised as `null`.

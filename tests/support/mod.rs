@@ -41,7 +41,7 @@ pub struct Operation {
 /// `x-spotnana-handwritten`, in document order.
 pub fn operations(doc: &Value) -> Vec<Operation> {
     let mut out = Vec::new();
-    for key in ["paths", "x-spotnana-handwritten"] {
+    for key in ["paths", xtask::contract::HANDWRITTEN_KEY] {
         for (path, item) in doc[key].as_object().into_iter().flatten() {
             for (method, op) in item.as_object().into_iter().flatten() {
                 if let Some(id) = op.get("operationId").and_then(Value::as_str) {
@@ -58,7 +58,7 @@ pub fn operations(doc: &Value) -> Vec<Operation> {
 pub fn enabled_operations(doc: &Value) -> Vec<Operation> {
     let enabled: Vec<&str> = spotnana::enabled_apis().collect();
     let mut ops = operations(doc);
-    ops.retain(|o| o.op["x-spotnana-apis"].as_array().into_iter().flatten().any(|a| a.as_str().is_some_and(|a| enabled.contains(&a))));
+    ops.retain(|o| o.op[xtask::contract::API_TAG].as_array().into_iter().flatten().any(|a| a.as_str().is_some_and(|a| enabled.contains(&a))));
     ops
 }
 

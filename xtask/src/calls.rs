@@ -130,7 +130,7 @@ fn calls(doc: &Value) -> Result<Vec<Call>, String> {
                         chain.push_str("\n                .body(body)");
                     }
                 }
-                let apis: Vec<String> = op["x-spotnana-apis"]
+                let apis: Vec<String> = op[crate::contract::API_TAG]
                     .as_array()
                     .into_iter()
                     .flatten()
@@ -140,7 +140,7 @@ fn calls(doc: &Value) -> Result<Vec<Call>, String> {
                 if apis.is_empty() {
                     return Err(format!("{id}: no x-spotnana-apis tag, so no cargo feature gates it"));
                 }
-                let paginated = op.get("x-spotnana-pagination").is_some();
+                let paginated = op.get(crate::contract::PAGINATION_TAG).is_some();
                 out.push(Call { id: id.to_string(), prelude, chain, apis, path_values, paginated });
             }
         }

@@ -3,9 +3,15 @@
 //! The library half holds the normaliser so that the SDK's tests can check the
 //! checked-in spec for drift without shelling out; `main.rs` only dispatches.
 
+/// The contracts with `build.rs` and the runtime, defined once (`src/contract.rs`).
+#[path = "../../src/contract.rs"]
+pub mod contract;
 pub mod bench;
 pub mod calls;
 pub mod diff;
 pub mod normalize;
+/// The order of `build.rs`'s passes, for the report (`build/pipeline.rs`).
+#[path = "../../build/pipeline.rs"]
+pub mod pipeline;
 pub mod regen;
 pub mod test;

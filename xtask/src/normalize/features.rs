@@ -23,9 +23,9 @@ use super::walk::METHODS;
 
 /// Extension on an operation and on a component schema: the APIs (cargo
 /// features) that publish the operation or reach the schema.
-pub const APIS: &str = "x-spotnana-apis";
+pub const APIS: &str = crate::contract::API_TAG;
 /// Extension on a component schema or response generated whatever the features.
-pub const SHARED: &str = "x-spotnana-shared";
+pub const SHARED: &str = crate::contract::SHARED_TAG;
 
 const SCHEMAS: &str = "#/components/schemas/";
 

@@ -236,7 +236,7 @@ fn merge_paths(docs: &[Document], report: &mut Report) -> Result<Map<String, Val
     );
     for ((path, method), names) in &publishers {
         if let Some(op) = paths.get_mut(path).and_then(|item| item.get_mut(method)).and_then(Value::as_object_mut) {
-            op.insert("x-spotnana-apis".into(), Value::from(names.clone()));
+            op.insert(crate::contract::API_TAG.into(), Value::from(names.clone()));
             if names.len() > 1 {
                 apis.changes.push(format!("{} {path}: {}", method.to_uppercase(), names.join(", ")));
             }

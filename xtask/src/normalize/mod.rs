@@ -29,7 +29,7 @@ pub use walk::{pascal, snake, METHODS};
 /// answers may omit. `build.rs` makes their generated fields decode an absent
 /// key as `None` (typify would reject it) and start their builders at `None`;
 /// requests always carry them, as `null` when unset.
-pub const NULL_WHEN_UNSET: &str = "x-spotnana-null-when-unset";
+pub const NULL_WHEN_UNSET: &str = crate::contract::NULL_WHEN_UNSET_KEY;
 
 /// One published document: its file stem (`air`) and parsed JSON.
 #[derive(Debug, Clone)]

@@ -14,7 +14,7 @@ use super::NULL_WHEN_UNSET;
 
 /// Extension on a rewritten schema listing the properties of which exactly one
 /// is set (non-null). The sandbox reads it to build and check such objects.
-pub const EXACTLY_ONE_OF: &str = "x-spotnana-exactly-one-of";
+pub const EXACTLY_ONE_OF: &str = crate::contract::EXACTLY_ONE_OF_KEY;
 
 /// Follows local `$ref`s to the schema they name.
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {

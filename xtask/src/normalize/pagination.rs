@@ -33,7 +33,7 @@ use super::report::Report;
 use super::walk;
 
 /// The tag `build.rs` and the sandbox read.
-pub const TAG: &str = "x-spotnana-pagination";
+pub const TAG: &str = crate::contract::PAGINATION_TAG;
 
 /// The query-parameter styles: (style, start parameter, size parameter).
 const QUERY_STYLES: [(&str, &str, &str); 2] = [("offset", "offset", "limit"), ("page", "pageNumber", "pageSize")];

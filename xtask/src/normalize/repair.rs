@@ -20,7 +20,7 @@ const GENERATED_BODY_TYPES: [&str; 4] = [
 const HANDWRITTEN_BODY_TYPES: [&str; 1] = ["multipart/form-data"];
 
 /// Root extension that holds operations the SDK implements by hand.
-pub const HANDWRITTEN: &str = "x-spotnana-handwritten";
+pub const HANDWRITTEN: &str = crate::contract::HANDWRITTEN_KEY;
 
 /// Checks every operation has a unique `operationId` and a body progenitor can take.
 pub fn check_operations(doc: &mut Value) -> Result<(), NormalizeError> {

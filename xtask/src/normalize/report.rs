@@ -13,60 +13,6 @@ pub struct RuleLog {
     pub changes: Vec<String>,
 }
 
-/// The passes `build.rs` runs on progenitor's output (files under `build/`),
-/// each keyed on a shape the normalised spec leaves for them, with what it does.
-pub const BUILD_PASSES: [(&str, &str); 9] = [
-    (
-        "null_when_unset",
-        "Fields listed under `x-spotnana-null-when-unset` decode an absent key as `None` and start their builders there.",
-    ),
-    (
-        "open_enums",
-        "Every string enum (all-unit-variant enum of `types`, named or inline) gains `Unrecognized(String)`: an unknown \
-         value decodes into it and serialises back unchanged; `Display`, `FromStr` and `as_str()` agree. Fails the build \
-         when an enum lacks typify's `Display`/`FromStr`, or when the spec has string enums and none was found.",
-    ),
-    (
-        "open_unions",
-        "Every untagged enum (`oneOf`/`anyOf`) gains a last variant `Unrecognized(serde_json::Value)` that keeps a value \
-         no branch accepts as raw JSON.",
-    ),
-    (
-        "null_as_default",
-        "A field with `#[serde(default)]` (optional arrays and maps, properties with a spec `default`) that is not an \
-         `Option` decodes `null` as its default, as it does an absent key.",
-    ),
-    (
-        "decode",
-        "Every `ResponseValue::from_response` call becomes `crate::decode::response`: the decode moves to a fresh \
-         stack segment when the thread has less left than the largest answers need (no overflow in debug builds on \
-         2 MiB stacks), and a 2xx to a POST or PATCH that fails to decode says the request may have been applied. \
-         Fails the build when the spec has operations and no call is found.",
-    ),
-    (
-        "send",
-        "Every builder's `send` returns `spotnana::Error`. Each path parameter (progenitor's `encode_path`) goes          through `crate::path::segment!`, which percent-encodes all but RFC 3986's unreserved characters and refuses          `.`, `..` and the empty value before anything is sent. Success is any 2xx: a 2xx status the operation does          not list is answered as its first documented success status is. Fails the build when a path parameter          cannot be named or an `encode_path` call is left.",
-    ),
-    (
-        "constructors",
-        "progenitor's unchecked client constructors stop being public: `Client::new` (which unwraps a reqwest build)          is removed and `new_with_client` becomes `pub(crate)`, so every client is made by `ClientBuilder::build`,          with its URL checks, timeouts, no-redirect policy and loopback proxy rule.",
-    ),
-    (
-        "safe_create",
-        "Every create that the `safe-creates` rule pairs with a lookup by external id gets `send_or_find()` on its \
-         builder: after a failure that may have applied, it looks the resource up before sending again \
-         (`src/safe_create.rs`). Fails the build when a paired create's builder, body, path parameter or answer id is \
-         missing.",
-    ),
-    (
-        "messages",
-        "An operation builder's setter whose value does not convert says which parameter, what it takes and why the \
-         value did not convert (``\"`company_id` must be a UUID, …; the value given does not convert: invalid \
-         character …\"``), with the bound `V::Error: Display` that typify's model setters already have; a required \
-         parameter never set says which, and which setter to call.",
-    ),
-];
-
 /// Everything the normaliser did, in rule order.
 #[derive(Debug, Default)]
 pub struct Report {
@@ -116,8 +62,9 @@ impl Report {
              generated type decodes, which is what these passes do.\n\n\
              | pass | what it does |\n|---|---|\n",
         );
-        for (pass, what) in BUILD_PASSES {
-            let _ = writeln!(out, "| `{pass}` | {what} |");
+        for pass in crate::pipeline::ORDER {
+            let after = pass.after().map(|why| format!(" Runs {why}.")).unwrap_or_default();
+            let _ = writeln!(out, "| `{}` | {}{after} |", pass.name(), pass.what());
         }
         out.push_str("\n## Changes, rule by rule\n");
         for r in self.rules.iter().filter(|r| !r.changes.is_empty()) {

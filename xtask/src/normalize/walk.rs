@@ -6,10 +6,7 @@
 
 use serde_json::Value;
 
-/// HTTP methods that may appear as keys of a Path Item Object.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub use crate::contract::{pascal, snake, METHODS};
 
 /// Calls `f` on `schema` and then on each of its sub-schemas, depth first.
 ///
@@ -163,68 +160,5 @@ pub fn rewrite_strings(value: &mut Value, from: &str, to: &str) -> usize {
             .map(|v| rewrite_strings(v, from, to))
             .sum(),
         _ => 0,
-    }
-}
-
-/// Converts a name to the PascalCase that typify and progenitor give Rust types.
-///
-/// Words break at non-alphanumeric characters, at a lower-to-upper change, and
-/// before the last capital of an acronym that starts a new word (`LLFInfo` is
-/// `Llf` + `Info`). Each word keeps its first letter upper-cased, the rest lower.
-pub fn pascal(name: &str) -> String {
-    words(name)
-        .iter()
-        .map(|w| {
-            let mut cs = w.chars();
-            let first = cs.next().map(|c| c.to_uppercase().collect::<String>());
-            first.unwrap_or_default() + &cs.as_str().to_lowercase()
-        })
-        .collect()
-}
-
-/// Converts a name to the snake_case progenitor gives methods and setters.
-pub fn snake(name: &str) -> String {
-    words(name).iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("_")
-}
-
-/// Splits a name into words (see [`pascal`]).
-fn words(name: &str) -> Vec<String> {
-    let chars: Vec<char> = name.chars().collect();
-    let mut words: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if !cur.is_empty() && c.is_uppercase() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_numeric() || (prev.is_uppercase() && next_lower) {
-                words.push(std::mem::take(&mut cur));
-            }
-        }
-        cur.push(c);
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pascal;
-
-    #[test]
-    fn pascal_matches_typify_naming() {
-        assert_eq!(pascal("LLFInfo"), "LlfInfo");
-        assert_eq!(pascal("Card"), "Card");
-        assert_eq!(pascal("type"), "Type");
-        assert_eq!(pascal("reason_code"), "ReasonCode");
-        assert_eq!(pascal("fetchAirFareRules"), "FetchAirFareRules");
-        assert_eq!(pascal("DirectBilling2"), "DirectBilling2");
     }
 }
