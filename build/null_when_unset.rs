@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Fields, Item, Meta, Token};
 
-use crate::syntax::module_mut;
+use super::syntax::module_mut;
 
-const EXTENSION: &str = crate::contract::NULL_WHEN_UNSET_KEY;
+const EXTENSION: &str = super::contract::NULL_WHEN_UNSET_KEY;
 
 /// Patches the generated `types` module; errors name any listed schema or
 /// property that has no generated counterpart.

@@ -10,7 +10,7 @@
 
 use syn::{Ident, Item};
 
-use crate::open_enums::VARIANT;
+use super::open_enums::VARIANT;
 
 /// Opens every untagged enum of `items` and returns how many it opened.
 pub fn apply(items: &mut [Item]) -> Result<usize, String> {

@@ -10,7 +10,7 @@
 use serde_json::Value;
 use syn::{Fields, GenericArgument, Ident, Item, PathArguments, Type};
 
-use crate::syntax::{module, success_type};
+use super::syntax::{module, success_type};
 
 /// The paging methods, one `impl` block per operation of `document` tagged
 /// `x-spotnana-pagination`, to add to the `builder` module of `items`.
@@ -20,7 +20,7 @@ pub fn methods_for(items: &[Item], document: &Value) -> Result<Vec<Item>, String
     let mut added = Vec::new();
     for op in document.get("paths").and_then(Value::as_object).into_iter().flat_map(|p| p.values()) {
         for op in op.as_object().into_iter().flat_map(|m| m.values()) {
-            let Some(tag) = op.get(crate::contract::PAGINATION_TAG) else { continue };
+            let Some(tag) = op.get(super::contract::PAGINATION_TAG) else { continue };
             let id = op.get("operationId").and_then(Value::as_str).ok_or("a paginated operation has no operationId")?;
             added.push(methods(builders, types, id, tag).map_err(|e| format!("pagination of {id}: {e}"))?);
         }
@@ -320,4 +320,4 @@ fn in_types(ty: Type) -> Type {
     }
 }
 
-pub use crate::contract::{pascal, snake};
+pub use super::contract::{pascal, snake};

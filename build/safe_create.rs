@@ -10,9 +10,9 @@
 use serde_json::Value;
 use syn::Item;
 
-use crate::pagination::{builder_fields, ident, pascal, request_type, send_success, snake};
-use crate::syntax::module;
-use crate::resources::{self, Family, Source};
+use super::pagination::{builder_fields, ident, pascal, request_type, send_success, snake};
+use super::syntax::module;
+use super::resources::{self, Family, Source};
 
 /// One `impl` block per paired create of `document` (the enabled APIs'
 /// operations), to add to the `builder` module of `items`.

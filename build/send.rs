@@ -28,7 +28,7 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{ImplItem, Item, ReturnType, Type};
 
-use crate::syntax::{success_type, type_arg};
+use super::syntax::{success_type, type_arg};
 
 /// Appended to each `send`'s documentation.
 const DOCS: [&str; 7] = [
@@ -219,3 +219,78 @@ fn result_types(output: &ReturnType) -> Option<(Type, Type)> {
 }
 
 
+
+#[cfg(test)]
+mod tests {
+    use super::apply;
+
+    /// A `builder` module's items as progenitor writes them: one `send`
+    /// with a path parameter, its request, its hooks and a status `match`.
+    fn builders(success: syn::Type) -> Vec<syn::Item> {
+        let module: syn::ItemMod = syn::parse_quote! {
+            mod builder {
+                impl<'a> ReadThing<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<#success>, Error<types::ErrorResponse>> {
+                        let Self { client, thing_id } = self;
+                        let thing_id = thing_id.map_err(Error::InvalidRequest)?;
+                        let url = format!("{}/v2/things/{}", client.baseurl, encode_path(&thing_id.to_string()),);
+                        let mut request = client.client.get(url).build()?;
+                        let info = OperationInfo { operation_id: "read_thing" };
+                        client.pre(&mut request, &info).await?;
+                        let result = client.exec(request, &info).await;
+                        let response = result?;
+                        match response.status().as_u16() {
+                            200u16 => ResponseValue::from_response(response).await,
+                            404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                            _ => Err(Error::UnexpectedResponse(response)),
+                        }
+                    }
+                }
+            }
+        };
+        module.content.expect("a module with items").1
+    }
+
+    fn text(items: &[syn::Item]) -> String {
+        quote::quote!(#(#items)*).to_string()
+    }
+
+    #[test]
+    fn a_send_ends_in_one_call_after_its_request_is_built() {
+        let mut items = builders(syn::parse_quote!(types::Thing));
+        assert_eq!(apply(&mut items, true), Ok(1));
+        let code = text(&items);
+        assert!(code.contains(r#"crate :: call :: json (client , request , "read_thing") . await"#), "{code}");
+        assert!(code.contains("crate :: Error >"), "the return type is the SDK's error: {code}");
+        for gone in ["from_response", "exec", "OperationInfo", "match response"] {
+            assert!(!code.contains(gone), "{gone} left in {code}");
+        }
+        assert!(code.contains(r#"crate :: path :: segment ! ("thing_id" , & thing_id . to_string ())"#), "{code}");
+        assert!(code.contains("crate :: error :: sdk_try ! (thing_id . map_err (Error :: InvalidRequest))"), "{code}");
+    }
+
+    #[test]
+    fn a_send_with_no_success_body_ends_in_call_empty() {
+        let mut items = builders(syn::parse_quote!(()));
+        assert_eq!(apply(&mut items, true), Ok(1));
+        assert!(text(&items).contains(r#"crate :: call :: empty (client , request , "read_thing")"#));
+    }
+
+    #[test]
+    fn a_send_of_another_shape_fails_the_build() {
+        let module: syn::ItemMod = syn::parse_quote! {
+            mod builder {
+                impl<'a> ReadThing<'a> {
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<types::ErrorResponse>> {
+                        todo!()
+                    }
+                }
+            }
+        };
+        let mut items = module.content.expect("items").1;
+        let error = apply(&mut items, true).expect_err("no OperationInfo");
+        assert!(error.contains("ReadThing") && error.contains("build/send.rs"), "{error}");
+        assert!(apply(&mut [], true).is_err(), "a client with operations but no send");
+        assert_eq!(apply(&mut [], false), Ok(0));
+    }
+}

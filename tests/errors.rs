@@ -1,7 +1,7 @@
 //! What a binary that uses `anyhow` prints when a call fails: `send()`
 //! returns `spotnana::Error`, so `?` carries its message, and its `source()`
-//! chain, into `anyhow::Error` unchanged, and nothing internal to the SDK (the
-//! response that carries its own failures through progenitor's hook) shows.
+//! chain, into `anyhow::Error` unchanged, and nothing internal to the SDK
+//! (progenitor's error, a status the SDK made up) shows.
 
 mod support;
 
@@ -93,4 +93,29 @@ async fn an_answer_that_does_not_decode_says_so_and_keeps_the_body() {
     let spotnana::Error::Decode(decode) = &sdk else { panic!("expected a decode error, got {sdk:?}") };
     assert!(!decode.may_have_applied(), "a GET changes nothing");
     assert_eq!(decode.body(), Some(&br#"{"elements":"not a list"}"#[..]));
+}
+
+#[tokio::test]
+async fn a_page_that_is_not_json_reads_alike_on_a_documented_and_an_undocumented_status() {
+    // `listCompanies` documents 403 with Spotnana's `ErrorResponse`, and not
+    // 409; a gateway answers both with an HTML page.
+    let mut seen = Vec::new();
+    for status in [403u16, 409] {
+        let server = TestServer::start(move |_| Reply::with(status, "text/html", b"<html><h1>Bad gateway</h1></html>")).await;
+        let client = Client::builder()
+            .with_base_url(server.url())
+            .with_static_token("a-static-token")
+            .with_retry_policy(RetryPolicy::disabled())
+            .build()
+            .expect("a client");
+        let error = list(&client).await.expect_err("an error status");
+        let sdk = check(error, &[&format!("HTTP {status}")]);
+        let spotnana::Error::Api(api) = &sdk else { panic!("HTTP {status}: expected Error::Api, got {sdk:?}") };
+        assert_eq!(api.status().as_u16(), status);
+        assert!(api.error_response().is_none(), "an HTML page is no ErrorResponse");
+        assert_eq!(api.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("text/html"));
+        seen.push(sdk.to_string().replace(&api.status().to_string(), "STATUS"));
+    }
+    assert_eq!(seen[0], seen[1], "the same message, but for the status");
+    assert_eq!(seen[0], "Spotnana answered HTTP STATUS");
 }

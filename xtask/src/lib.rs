@@ -10,6 +10,8 @@ pub mod bench;
 pub mod calls;
 pub mod diff;
 pub mod normalize;
+#[cfg(test)]
+mod passes;
 /// The order of `build.rs`'s passes, for the report (`build/pipeline.rs`).
 #[path = "../../build/pipeline.rs"]
 pub mod pipeline;
