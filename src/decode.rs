@@ -120,11 +120,10 @@ fn is_json(content_type: Option<&str>) -> bool {
 
 /// Stack the decode may use on the caller's thread. With less left, it runs on
 /// a fresh segment of [`SEGMENT`] bytes instead (one allocation per decode,
-/// released after it). Measured by `cargo bench --bench stack` on the largest
-/// full-size sandbox answers: a plain decode of `getTripDetailsV3` (9.7 MB)
-/// peaks at 2,063 KiB in a debug build and 631 KiB in release, so the zone is
-/// four times the debug peak and about 2.4 times the release one. In release
-/// that leaves a tokio worker (2 MiB) decoding in place, with no allocation.
+/// released after it). The zone is a few times the deepest decode of the
+/// largest full-size sandbox answers that `cargo bench --bench stack`
+/// measures, in each profile; in release it leaves a tokio worker (2 MiB)
+/// decoding in place, with no allocation.
 const RED_ZONE: usize = if cfg!(debug_assertions) { 8 << 20 } else { 1536 << 10 };
 
 /// The size of the fresh segment a decode moves to.
@@ -147,9 +146,8 @@ const SEGMENT: usize = if cfg!(debug_assertions) { 16 << 20 } else { 8 << 20 };
 /// ```
 pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     // `stacker::maybe_grow` would join its two paths' results in one value and
-    // copy it out; with two calls, each writes the caller's result in place.
-    // For `Company` (2,480 bytes) that is two copies fewer per decode (perf
-    // uprobe on memcpy, `cargo bench --bench overhead`).
+    // copy it out; with two calls, each writes the caller's result in place:
+    // two copies of the model fewer per decode.
     if stacker::remaining_stack().is_some_and(|left| left >= RED_ZONE) {
         return serde_json::from_slice(bytes);
     }

@@ -1,8 +1,9 @@
 //! What runs around every call: the bearer token, retries, and response checks.
 //!
 //! [`Runtime`] is the generated client's inner value (progenitor's
-//! `with_inner_type`), and the `ClientHooks::exec` implementation below hands
-//! each request to it. Generated code is never edited.
+//! `with_inner_type`). Every call reaches [`Runtime::execute`] through
+//! `crate::call`, which the generated `send()`s end in; the result is a 2xx
+//! response or the SDK's error, never a made-up status.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -129,12 +130,10 @@ impl Runtime {
 ///
 /// Written out rather than an `async fn`, for its size: an `async fn` keeps
 /// its `Request` argument beside the copy kept for a retry, and the state of
-/// every slower path beside the first attempt's. This holds the first attempt
-/// and what judging it needs, about 120 bytes (reqwest's 16-byte future, the
-/// 80-byte [`Call`], the boxed 320-byte copy for a retry and the token;
-/// `size_of`), against 1,208 for the `async fn`. Every generated call's future
-/// holds it, and futures are copied whole at each layer that awaits them.
-/// Measured with callgrind on `cargo bench --bench overhead`.
+/// every slower path beside the first attempt's. This holds only the first
+/// attempt and what judging it needs (the copy for a retry is boxed). Every
+/// call's future holds it, and futures are copied whole at each layer that
+/// awaits them. The sizes measured are in `docs/maintaining.md`.
 pub(crate) struct Execute<'a, F> {
     state: State<'a, F>,
 }
@@ -378,9 +377,7 @@ fn retry_after(response: &Response) -> Option<std::time::Duration> {
 /// Most calls are never repeated, so this is made to cost nothing when it is
 /// not used. reqwest's `try_clone` allocates five times: the URL, the header
 /// map's two tables, and an extension map with an entry for the copy's
-/// timeout, even when there is none. On loopback that was about 2,000
-/// instructions per call, most of them in `malloc` (callgrind, `cargo bench
-/// --bench overhead`).
+/// timeout, even when there is none.
 enum Resend {
     /// A request with no body, no timeout of its own and at most four header
     /// values (every GET and DELETE the generated code builds): its method,

@@ -16,7 +16,8 @@ tasks:
                   the crate's compile, the whole build, peak RSS, generated lines
   features        check that the crate builds with each API feature alone and
                   with none, and run the sandbox tests with `company` alone
-  test            every test: cargo test --workspace, the sandbox tests with
+  gates           cargo fmt --check and clippy (warnings denied), as test runs first
+  test            the gates, then every test: cargo test --workspace, the sandbox tests with
                   `company` alone and with no API, the schemars feature's
                   tests and example, then the Prism suite
                   (installs Prism from npm into tools/prism/ first if needed)
@@ -36,6 +37,7 @@ fn main() -> ExitCode {
         ["peak-rss", rest @ ..] => xtask::bench::peak_rss(rest),
         ["features"] => xtask::test::features(&root),
         ["test"] => xtask::test::run_all(&root),
+        ["gates"] => xtask::test::gates(&root),
         ["prism", rest @ ..] => xtask::test::run_prism(&root, rest),
         [] | ["help"] | ["--help"] | ["-h"] => {
             print!("{HELP}");
