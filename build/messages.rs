@@ -123,3 +123,182 @@ fn expected(ty: &syn::Type) -> String {
         (name, _) => format!("a `types::{name}` (or one of the values it converts from)"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::apply;
+    use syn::visit::Visit;
+
+    /// An operation builder as progenitor writes it: `new` with a required
+    /// parameter never set, and one setter for it.
+    fn builder(target: syn::Type) -> Vec<syn::Item> {
+        let failed = format!("conversion to `{}` for company_id failed", quote::quote!(#target));
+        let module: syn::ItemMod = syn::parse_quote! {
+            mod builder {
+                impl<'a> ReadCompany<'a> {
+                    pub fn new(client: &'a super::Client) -> Self {
+                        Self {
+                            client: client,
+                            company_id: Err("company_id was not initialized".to_string()),
+                        }
+                    }
+                    pub fn company_id<V>(mut self, value: V) -> Self
+                    where
+                        V: std::convert::TryInto<#target>,
+                    {
+                        self.company_id = value
+                            .try_into()
+                            .map_err(|_| #failed.to_string());
+                        self
+                    }
+                }
+            }
+        };
+        module.content.expect("a module with items").1
+    }
+
+    /// The function `name` among the impls of `items`.
+    fn function<'a>(items: &'a [syn::Item], name: &str) -> &'a syn::ImplItemFn {
+        items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Impl(block) => Some(block),
+                _ => None,
+            })
+            .flat_map(|block| &block.items)
+            .find_map(|member| match member {
+                syn::ImplItem::Fn(f) if f.sig.ident == name => Some(f),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no function {name}"))
+    }
+
+    /// The closures and string literals (outside macros) in a body.
+    #[derive(Default)]
+    struct Found {
+        closures: Vec<syn::ExprClosure>,
+        strings: Vec<String>,
+    }
+
+    impl<'ast> Visit<'ast> for Found {
+        fn visit_expr_closure(&mut self, closure: &'ast syn::ExprClosure) {
+            self.closures.push(closure.clone());
+            syn::visit::visit_expr_closure(self, closure);
+        }
+        fn visit_lit_str(&mut self, literal: &'ast syn::LitStr) {
+            self.strings.push(literal.value());
+        }
+    }
+
+    fn found(function: &syn::ImplItemFn) -> Found {
+        let mut found = Found::default();
+        found.visit_block(&function.block);
+        found
+    }
+
+    /// The message of a setter's error: the closure `|e| format!("..")`.
+    fn setter_message(setter: &syn::ImplItemFn) -> String {
+        let closures = found(setter).closures;
+        let [closure] = closures.as_slice() else { panic!("{} closures", closures.len()) };
+        let input = closure.inputs.first().expect("one input");
+        assert_eq!(quote::quote!(#input).to_string(), "e", "the closure takes the conversion's error");
+        let syn::Expr::Macro(call) = closure.body.as_ref() else { panic!("the closure's body is not a macro") };
+        assert!(call.mac.path.is_ident("format"));
+        call.mac.parse_body::<syn::LitStr>().expect("one format string").value()
+    }
+
+    fn text(items: &[syn::Item]) -> String {
+        quote::quote!(#(#items)*).to_string()
+    }
+
+    #[test]
+    fn a_setter_names_its_parameter_what_it_takes_and_why_it_failed() {
+        let mut items = builder(syn::parse_quote!(::uuid::Uuid));
+        assert_eq!(apply(&mut items), Ok(1));
+        let message = setter_message(function(&items, "company_id"));
+        assert!(message.starts_with("`company_id` must be a UUID, such as "), "{message}");
+        assert!(message.ends_with("; the value given does not convert: {e}"), "{message}");
+        assert!(!text(&items).contains("conversion to"), "progenitor's message is gone");
+    }
+
+    #[test]
+    fn a_rewritten_setter_gains_a_display_bound_on_its_conversion_error() {
+        let mut items = builder(syn::parse_quote!(::uuid::Uuid));
+        apply(&mut items).expect("apply");
+        let clause = function(&items, "company_id").sig.generics.where_clause.as_ref().expect("a where clause");
+        let predicates: Vec<String> = clause.predicates.iter().map(|p| quote::quote!(#p).to_string()).collect();
+        let kept: syn::WherePredicate = syn::parse_quote!(V: std::convert::TryInto<::uuid::Uuid>);
+        let display: syn::WherePredicate =
+            syn::parse_quote!(<V as ::std::convert::TryInto<::uuid::Uuid>>::Error: ::std::fmt::Display);
+        assert_eq!(predicates, [quote::quote!(#kept).to_string(), quote::quote!(#display).to_string()]);
+    }
+
+    #[test]
+    fn what_a_parameter_takes_follows_its_type() {
+        let cases: [(syn::Type, &str); 7] = [
+            (syn::parse_quote!(::std::string::String), "`company_id` must be a string;"),
+            (syn::parse_quote!(bool), "`company_id` must be `true` or `false`;"),
+            (syn::parse_quote!(::std::num::NonZeroU64), "`company_id` must be a whole number above 0;"),
+            (syn::parse_quote!(i32), "`company_id` must be a whole number;"),
+            (syn::parse_quote!(f64), "`company_id` must be a number;"),
+            (
+                syn::parse_quote!(::std::vec::Vec<::std::string::String>),
+                "`company_id` must be a list, each item a string;",
+            ),
+            (
+                syn::parse_quote!(types::TripStatus),
+                "`company_id` must be a `types::TripStatus` (or one of the values it converts from);",
+            ),
+        ];
+        for (target, start) in cases {
+            let mut items = builder(target);
+            assert_eq!(apply(&mut items), Ok(1));
+            let message = setter_message(function(&items, "company_id"));
+            assert!(message.starts_with(start), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_parameter_never_set_says_which_setter_to_call() {
+        let mut items = builder(syn::parse_quote!(::uuid::Uuid));
+        apply(&mut items).expect("apply");
+        let strings = found(function(&items, "new")).strings;
+        assert_eq!(strings, ["`company_id` is required and was not set; call .company_id(..) before .send()"]);
+    }
+
+    #[test]
+    fn other_closures_and_generic_shapes_are_left_as_they_were() {
+        let module: syn::ItemMod = syn::parse_quote! {
+            mod builder {
+                impl<'a> ReadCompany<'a> {
+                    // typify's setter: its message is already a format of the error.
+                    pub fn name<T>(mut self, value: T) -> Self
+                    where
+                        T: ::std::convert::TryInto<::std::string::String>,
+                        T::Error: ::std::fmt::Display,
+                    {
+                        self.name = value
+                            .try_into()
+                            .map_err(|e| format!("error converting supplied value for name: {e}"));
+                        self
+                    }
+                    // Two type parameters: not one of progenitor's operation setters.
+                    pub fn pair<V, W>(mut self, value: V) -> Self
+                    where
+                        V: std::convert::TryInto<::uuid::Uuid>,
+                    {
+                        self.pair = value.try_into().map_err(|_| "conversion to `Uuid` for pair failed".to_string());
+                        self
+                    }
+                    pub fn new(client: &'a super::Client) -> Self {
+                        Self { client, note: Err("company_id was initialized".to_string()) }
+                    }
+                }
+            }
+        };
+        let mut items = module.content.expect("items").1;
+        let before = text(&items);
+        assert_eq!(apply(&mut items), Ok(0));
+        assert_eq!(text(&items), before);
+    }
+}

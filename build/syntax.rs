@@ -41,3 +41,110 @@ pub fn type_arg<'a>(ty: &'a Type, name: &str, at: usize) -> Option<&'a Type> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{module, module_mut, success_type, type_arg};
+    use syn::{Item, ReturnType, Type};
+
+    /// progenitor's top level: `types` (with its own `builder` inside) and
+    /// the operations' `builder`, after a `mod` with no body of the same name.
+    fn items() -> Vec<Item> {
+        let file: syn::File = syn::parse_quote! {
+            mod builder;
+            pub mod types {
+                pub struct Thing;
+                pub mod builder {
+                    pub struct Thing;
+                }
+            }
+            pub mod builder {
+                pub struct ReadThing;
+            }
+        };
+        file.items
+    }
+
+    fn names(items: &[Item]) -> Vec<String> {
+        items
+            .iter()
+            .map(|item| match item {
+                Item::Struct(s) => s.ident.to_string(),
+                Item::Mod(m) => format!("mod {}", m.ident),
+                _ => "other".into(),
+            })
+            .collect()
+    }
+
+    fn text(ty: Option<&Type>) -> Option<String> {
+        ty.map(|ty| quote::quote!(#ty).to_string())
+    }
+
+    fn ty(ty: Type) -> String {
+        quote::quote!(#ty).to_string()
+    }
+
+    #[test]
+    fn a_module_is_found_by_name_among_the_top_level_items() {
+        let items = items();
+        assert_eq!(names(module(&items, "types").expect("types")), ["Thing", "mod builder"]);
+        assert_eq!(names(module(&items, "builder").expect("builder")), ["ReadThing"], "the top-level one, with a body");
+        let types = module(&items, "types").expect("types");
+        assert_eq!(names(module(types, "builder").expect("types::builder")), ["Thing"]);
+    }
+
+    #[test]
+    fn a_missing_module_is_an_error_that_names_it() {
+        let items = items();
+        assert_eq!(module(&items, "prelude").err().as_deref(), Some("progenitor's output has no `prelude` module"));
+        let mut without_body: Vec<Item> = vec![syn::parse_quote!(mod types;)];
+        assert!(module(&without_body, "types").is_err(), "a module without a body has no items");
+        assert!(module_mut(&mut without_body, "types").err().is_some_and(|e| e.contains("`types`")));
+    }
+
+    #[test]
+    fn a_module_can_be_changed_through_module_mut() {
+        let mut items = items();
+        module_mut(&mut items, "builder").expect("builder").push(syn::parse_quote!(pub struct Added;));
+        assert_eq!(names(module(&items, "builder").expect("builder")), ["ReadThing", "Added"]);
+        assert_eq!(names(module(&items, "types").expect("types")), ["Thing", "mod builder"]);
+    }
+
+    #[test]
+    fn the_success_type_is_t_of_result_of_response_value() {
+        let output: ReturnType =
+            syn::parse_quote!(-> Result<ResponseValue<types::Thing>, Error<types::ErrorResponse>>);
+        assert_eq!(success_type(&output).map(ty), Some(ty(syn::parse_quote!(types::Thing))));
+        let unit: ReturnType = syn::parse_quote!(-> ::std::result::Result<ResponseValue<()>, crate::Error>);
+        assert_eq!(success_type(&unit).map(ty), Some(ty(syn::parse_quote!(()))));
+    }
+
+    #[test]
+    fn other_return_types_have_no_success_type() {
+        let cases: [ReturnType; 4] = [
+            syn::parse_quote!(),
+            syn::parse_quote!(-> Result<types::Thing, Error<()>>),
+            syn::parse_quote!(-> ResponseValue<types::Thing>),
+            syn::parse_quote!(-> Option<ResponseValue<types::Thing>>),
+        ];
+        for output in cases {
+            assert!(success_type(&output).is_none(), "{}", quote::quote!(#output));
+        }
+    }
+
+    #[test]
+    fn a_type_argument_is_read_by_name_and_position() {
+        let result: Type = syn::parse_quote!(::std::result::Result<ResponseValue<Thing>, Error<Failure>>);
+        assert_eq!(text(type_arg(&result, "Result", 0)), Some(ty(syn::parse_quote!(ResponseValue<Thing>))));
+        assert_eq!(text(type_arg(&result, "Result", 1)), Some(ty(syn::parse_quote!(Error<Failure>))));
+        assert_eq!(text(type_arg(&result, "Result", 2)), None, "past the last argument");
+        assert_eq!(text(type_arg(&result, "Option", 0)), None, "another name");
+        let builder: Type = syn::parse_quote!(ReadThing<'a, Thing>);
+        assert_eq!(text(type_arg(&builder, "ReadThing", 0)), None, "a lifetime is not a type");
+        assert_eq!(text(type_arg(&builder, "ReadThing", 1)), Some(ty(syn::parse_quote!(Thing))));
+        let reference: Type = syn::parse_quote!(&Result<Thing, Failure>);
+        assert_eq!(text(type_arg(&reference, "Result", 0)), None, "not a path type");
+        let bare: Type = syn::parse_quote!(Result);
+        assert_eq!(text(type_arg(&bare, "Result", 0)), None, "no arguments");
+    }
+}
