@@ -234,7 +234,7 @@ mod tests {
             })
             .expect("the builder's default");
         let Some(syn::Stmt::Expr(syn::Expr::Struct(init), _)) = default.block.stmts.last() else { panic!("shape") };
-        let named = |f: &&syn::FieldValue| matches!(&f.member, syn::Member::Named(id) if id.to_string() == field);
+        let named = |f: &&syn::FieldValue| matches!(&f.member, syn::Member::Named(id) if *id == field);
         let value = &init.fields.iter().find(named).expect("field").expr;
         quote::quote!(#value).to_string()
     }

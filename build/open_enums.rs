@@ -128,7 +128,7 @@ fn open_fallback(f: &mut syn::ImplItemFn, target: &str) -> Result<(), String> {
     let Some(arm) = m.arms.iter_mut().find(|a| matches!(a.pat, syn::Pat::Wild(_))) else {
         return Err(format!("{target}::from_str has no `_` arm; open_enums cannot open it"));
     };
-    arm.body = Box::new(syn::parse_quote!(Ok(Self::#variant(value.to_string()))));
+    *arm.body = syn::parse_quote!(Ok(Self::#variant(value.to_string())));
     Ok(())
 }
 

@@ -140,7 +140,7 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
 fn operation_id(statement: &syn::Stmt) -> Option<syn::LitStr> {
     let syn::Stmt::Local(local) = statement else { return None };
     let syn::Expr::Struct(info) = local.init.as_ref()?.expr.as_ref() else { return None };
-    if !info.path.segments.last().is_some_and(|s| s.ident == "OperationInfo") {
+    if info.path.segments.last().is_none_or(|s| s.ident != "OperationInfo") {
         return None;
     }
     info.fields.iter().find_map(|field| match (&field.member, &field.expr) {

@@ -14,6 +14,7 @@ use serde::de::DeserializeOwned;
 use crate::generated::Client;
 
 /// Sends `request` and decodes its success answer as `T`.
+#[cfg_attr(not(spotnana_operations), allow(dead_code))]
 pub(crate) async fn json<T: DeserializeOwned>(
     client: &Client,
     request: Request,

@@ -320,7 +320,7 @@ impl TokenCache {
         runtime.spawn(async move {
             let cache = &running.0;
             let _guard = cache.0.refresh.lock().await;
-            if !cache.peek().is_some_and(|c| c.serial == stale.serial) {
+            if cache.peek().is_none_or(|c| c.serial != stale.serial) {
                 return;
             }
             match cache.fetch().await {

@@ -6,6 +6,7 @@
 //! `build.rs` and this module here.
 
 pub use crate::contract;
+pub(crate) use crate::normalize::resources::rule as resources;
 
 #[path = "../../build/constructors.rs"]
 pub mod constructors;
@@ -21,9 +22,6 @@ pub mod open_enums;
 pub mod open_unions;
 #[path = "../../build/pagination.rs"]
 pub mod pagination;
-#[path = "../../src/resources.rs"]
-#[allow(dead_code)]
-pub mod resources;
 #[path = "../../build/safe_create.rs"]
 pub mod safe_create;
 #[path = "../../build/send.rs"]

@@ -12,7 +12,7 @@ mod oneof;
 mod pagination;
 mod repair;
 pub mod report;
-mod resources;
+pub(crate) mod resources;
 mod secrets;
 mod walk;
 

@@ -171,7 +171,7 @@ pub fn required_names(doc: &mut Value, report: &mut Report) {
                 })
             };
             if let Some(p) = resolved {
-                if !fixed.iter().any(|f| f == &p.as_str()) {
+                if !fixed.iter().any(|f| *f == p.as_str()) {
                     fixed.push(Value::String(p));
                 }
             }

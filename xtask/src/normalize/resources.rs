@@ -10,7 +10,7 @@ use super::report::Report;
 
 #[path = "../../../src/resources.rs"]
 #[allow(dead_code)]
-mod rule;
+pub(crate) mod rule;
 
 /// Logs every family and every create/lookup pair of `doc`.
 pub fn record(doc: &Value, report: &mut Report) {
