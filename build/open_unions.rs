@@ -36,3 +36,163 @@ pub fn apply(items: &mut [Item]) -> Result<usize, String> {
     }
     Ok(opened)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::apply;
+
+    fn items(module: syn::ItemMod) -> Vec<syn::Item> {
+        module.content.expect("a module with items").1
+    }
+
+    fn text(items: &[syn::Item]) -> String {
+        quote::quote!(#(#items)*).to_string()
+    }
+
+    fn the_enum<'a>(items: &'a [syn::Item], name: &str) -> &'a syn::ItemEnum {
+        items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Enum(e) if e.ident == name => Some(e),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no enum {name}"))
+    }
+
+    fn variants(items: &[syn::Item], name: &str) -> Vec<String> {
+        the_enum(items, name).variants.iter().map(|v| v.ident.to_string()).collect()
+    }
+
+    /// Two `oneOf`s as typify writes them, one with a `From` impl beside it.
+    fn unions() -> Vec<syn::Item> {
+        items(syn::parse_quote! {
+            mod types {
+                ///Additional data need to be sent along with the custom field response.
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, schemars::JsonSchema)]
+                #[serde(untagged)]
+                pub enum AdditionalInfo {
+                    Variable(Variable),
+                    Expression(Expression),
+                }
+                impl ::std::convert::From<Variable> for AdditionalInfo {
+                    fn from(value: Variable) -> Self {
+                        Self::Variable(value)
+                    }
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                #[serde(untagged)]
+                pub enum Amount {
+                    Number(f64),
+                    Text(::std::string::String),
+                }
+            }
+        })
+    }
+
+    #[test]
+    fn an_untagged_enum_gains_a_last_variant_that_keeps_raw_json() {
+        let mut items = unions();
+        assert_eq!(apply(&mut items), Ok(2));
+        assert_eq!(variants(&items, "AdditionalInfo"), ["Variable", "Expression", "Unrecognized"]);
+        assert_eq!(variants(&items, "Amount"), ["Number", "Text", "Unrecognized"]);
+        let last = the_enum(&items, "AdditionalInfo").variants.last().unwrap();
+        let fields = &last.fields;
+        assert_eq!(quote::quote!(#fields).to_string(), quote::quote!((::serde_json::Value)).to_string());
+        // Only documentation: no serde attribute moves it from last, where
+        // serde tries it after every branch.
+        assert!(last.attrs.iter().all(|a| a.path().is_ident("doc")), "{}", quote::quote!(#last));
+        assert!(text(&items).contains("impl :: std :: convert :: From < Variable > for AdditionalInfo"));
+    }
+
+    #[test]
+    fn enums_that_are_not_untagged_are_left_as_they_are() {
+        // An internally tagged enum, an externally tagged one, and a string
+        // enum as open_enums leaves it (its catch-all is untagged, the enum
+        // is not), which is why this pass runs after open_enums.
+        let mut items = items(syn::parse_quote! {
+            mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                #[serde(tag = "type")]
+                pub enum Pet {
+                    #[serde(rename = "CAT")]
+                    Cat(Cat),
+                    #[serde(rename = "DOG")]
+                    Dog(Dog),
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub enum Shape {
+                    Circle { radius: f64 },
+                    Square(f64),
+                }
+                #[derive(::serde::Serialize, Clone, Debug)]
+                pub enum TravelType {
+                    #[serde(rename = "AIR")]
+                    Air,
+                    #[serde(untagged)]
+                    Unrecognized(::std::string::String),
+                }
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                pub struct Trip {
+                    pub info: AdditionalInfo,
+                }
+            }
+        });
+        let before = text(&items);
+        assert_eq!(apply(&mut items), Ok(0));
+        assert_eq!(text(&items), before);
+    }
+
+    #[test]
+    fn after_open_enums_each_enum_has_one_catch_all_of_its_kind() {
+        let mut items = unions();
+        items.extend(self::items(syn::parse_quote! {
+            mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)]
+                pub enum TravelType {
+                    #[serde(rename = "AIR")]
+                    Air,
+                }
+                impl ::std::fmt::Display for TravelType {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        match *self {
+                            Self::Air => f.write_str("AIR"),
+                        }
+                    }
+                }
+                impl ::std::str::FromStr for TravelType {
+                    type Err = self::error::ConversionError;
+                    fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+                        match value {
+                            "AIR" => Ok(Self::Air),
+                            _ => Err("invalid value".into()),
+                        }
+                    }
+                }
+            }
+        }));
+        assert_eq!(super::super::open_enums::apply(&mut items), Ok(1));
+        assert_eq!(apply(&mut items), Ok(2), "the string enum is not taken for a union");
+        assert_eq!(variants(&items, "TravelType"), ["Air", "Unrecognized"]);
+        let string = &the_enum(&items, "TravelType").variants.last().unwrap().fields;
+        assert_eq!(quote::quote!(#string).to_string(), quote::quote!((::std::string::String)).to_string());
+        assert_eq!(variants(&items, "Amount"), ["Number", "Text", "Unrecognized"]);
+    }
+
+    #[test]
+    fn an_untagged_enum_with_a_variant_of_the_catch_all_s_name_fails_naming_it() {
+        let mut items = items(syn::parse_quote! {
+            mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+                #[serde(untagged)]
+                pub enum Choice {
+                    Known(Known),
+                    Unrecognized(Other),
+                }
+            }
+        });
+        assert_eq!(
+            apply(&mut items),
+            Err("union Choice already has a variant Unrecognized; open_unions needs another name".into())
+        );
+    }
+}

@@ -321,3 +321,327 @@ fn in_types(ty: Type) -> Type {
 }
 
 pub use super::contract::{pascal, snake};
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::{methods_for, request_type};
+
+    /// progenitor's output, cut down to what the pass reads, after the
+    /// `send` pass: the builders of three lists (offsets in the query, an
+    /// offset in the body, a token in the body) and their answers' types.
+    fn generated() -> Vec<syn::Item> {
+        let file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct ThingPage {
+                    #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+                    pub elements: ::std::vec::Vec<Thing>,
+                    #[serde(rename = "totalNumResults", skip_serializing_if = "::std::option::Option::is_none")]
+                    pub total_num_results: ::std::option::Option<i32>,
+                }
+                pub struct Thing {
+                    pub id: ::std::string::String,
+                }
+                pub struct ThingFeed {
+                    pub things: ::std::option::Option<::std::vec::Vec<Thing>>,
+                    pub meta: ::std::option::Option<FeedMeta>,
+                }
+                pub struct FeedMeta {
+                    #[serde(rename = "nextPageToken")]
+                    pub next_page_token: ::std::option::Option<::std::string::String>,
+                }
+            }
+            pub mod builder {
+                use super::types;
+                #[derive(Debug, Clone)]
+                pub struct ListThings<'a> {
+                    client: &'a super::Client,
+                    limit: Result<Option<i64>, String>,
+                    offset: Result<Option<u64>, String>,
+                }
+                impl<'a> ListThings<'a> {
+                    pub fn limit<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i64> {
+                        todo!()
+                    }
+                    pub async fn send(self) -> ::std::result::Result<ResponseValue<types::ThingPage>, crate::Error> {
+                        todo!()
+                    }
+                }
+                #[derive(Debug, Clone)]
+                pub struct SearchThings<'a> {
+                    client: &'a super::Client,
+                    body: Result<types::builder::SearchThingsRequest, String>,
+                }
+                impl<'a> SearchThings<'a> {
+                    pub async fn send(self) -> ::std::result::Result<ResponseValue<types::ThingPage>, crate::Error> {
+                        todo!()
+                    }
+                }
+                #[derive(Debug, Clone)]
+                pub struct FeedThings<'a> {
+                    client: &'a super::Client,
+                    body: Result<types::builder::FeedThingsRequest, String>,
+                }
+                impl<'a> FeedThings<'a> {
+                    pub async fn send(self) -> ::std::result::Result<ResponseValue<types::ThingFeed>, crate::Error> {
+                        todo!()
+                    }
+                }
+            }
+        };
+        file.items
+    }
+
+    /// The normalised document's operations, tagged as `cargo xtask regen`
+    /// tags them, and one untagged operation (with no builder above).
+    fn document() -> Value {
+        json!({
+            "paths": {
+                "/v2/things": {
+                    "parameters": [],
+                    "get": {
+                        "operationId": "listThings",
+                        "x-spotnana-pagination": {
+                            "style": "offset", "in": "query", "start": "offset", "size": "limit", "defaultSize": 100,
+                            "items": "elements", "total": "/totalNumResults"
+                        }
+                    },
+                    "post": { "operationId": "createThing" }
+                },
+                "/v2/things/search": {
+                    "post": {
+                        "operationId": "searchThings",
+                        "x-spotnana-pagination": {
+                            "style": "offset", "in": "body", "start": "/paginationParams/offset",
+                            "size": "/paginationParams/limit", "defaultSize": 50, "items": "elements",
+                            "total": "/totalNumResults"
+                        }
+                    }
+                },
+                "/v2/things/feed": {
+                    "post": {
+                        "operationId": "feedThings",
+                        "x-spotnana-pagination": {
+                            "style": "token", "in": "body", "start": "/pageInfo", "nextToken": "/meta/nextPageToken",
+                            "tokenRequest": { "type": "PAGE_TOKEN" }, "tokenField": "pageToken", "items": "things"
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    fn text(item: &syn::Item) -> String {
+        quote::quote!(#item).to_string()
+    }
+
+    /// Whether `code` holds `tokens`, whitespace aside (syn and `quote!`
+    /// space some punctuation differently).
+    fn holds(code: &str, tokens: proc_macro2::TokenStream) -> bool {
+        let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        squeeze(code).contains(&squeeze(&tokens.to_string()))
+    }
+
+    macro_rules! assert_holds {
+        ($code:expr, $($tokens:tt)*) => {{
+            let tokens = quote::quote!($($tokens)*);
+            assert!(holds(&$code, tokens.clone()), "`{tokens}` is not in:\n{}", $code);
+        }};
+    }
+
+    /// The builder an `impl` block is for, and its methods' names.
+    fn shape(item: &syn::Item) -> (String, Vec<String>) {
+        let syn::Item::Impl(imp) = item else { panic!("not an impl: {}", text(item)) };
+        let syn::Type::Path(ty) = imp.self_ty.as_ref() else { panic!("{}", text(item)) };
+        let names = imp.items.iter().filter_map(|i| match i {
+            syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+            _ => None,
+        });
+        (ty.path.segments.last().unwrap().ident.to_string(), names.collect())
+    }
+
+    fn only(document: &Value) -> String {
+        let methods = methods_for(&generated(), document).expect("paging methods");
+        text(methods.first().expect("one impl block"))
+    }
+
+    /// The error `methods_for` gives for `document`.
+    fn error(items: &[syn::Item], document: &Value) -> String {
+        match methods_for(items, document) {
+            Ok(methods) => panic!("no error, {} impl blocks", methods.len()),
+            Err(error) => error,
+        }
+    }
+
+    /// The document with the tag of `listThings` changed at `key`.
+    fn list_tagged(key: &str, value: Value) -> Value {
+        let mut document = document();
+        document["paths"]["/v2/things"]["get"]["x-spotnana-pagination"][key] = value;
+        document
+    }
+
+    #[test]
+    fn each_tagged_operation_gets_pages_and_stream_on_its_builder() {
+        let methods = methods_for(&generated(), &document()).expect("paging methods");
+        let shapes: Vec<(String, Vec<String>)> = methods.iter().map(shape).collect();
+        let added = || vec!["pages".to_string(), "stream".to_string()];
+        let expected = ["ListThings", "SearchThings", "FeedThings"].map(|b| (b.to_string(), added()));
+        assert_eq!(shapes, expected, "in document order; the untagged createThing gets nothing");
+        for item in &methods {
+            assert!(text(item).starts_with("impl < 'a >"), "{}", text(item));
+        }
+    }
+
+    #[test]
+    fn query_offsets_page_through_the_builder_s_own_fields() {
+        let methods = methods_for(&generated(), &document()).unwrap();
+        let code = text(&methods[0]);
+        assert_holds!(code, pub fn pages(mut self) -> crate::pagination::Pages<'a, types::ThingPage>);
+        assert_holds!(code, pub fn stream(self) -> crate::pagination::Items<'a, types::ThingPage, types::Thing>);
+        // The page size: the caller's, else the tag's default, always sent.
+        assert_holds!(code, let size = match &self.limit {
+            Ok(Some(value)) => Some(PageParam::to_i64(*value)),
+            _ => Some(100i64)
+        };);
+        assert_holds!(code, if let Some(size) = size { self.limit = PageParam::from_i64(size).map(Some); });
+        // The first page is the caller's offset, else 0; each next one sets it.
+        assert_holds!(code, let first = Cursor::Offset(match &self.offset {
+            Ok(Some(value)) => PageParam::to_i64(*value),
+            _ => 0i64
+        }););
+        assert_holds!(code, if let Cursor::Offset(at) = cursor { request.offset = PageParam::from_i64(at).map(Some); });
+        assert_holds!(code, Box::pin(request.send()));
+        assert_holds!(code, items: crate::pagination::fingerprints(page.elements.iter()));
+        assert_holds!(code, total: Some(page)
+            .and_then(|at| at.total_num_results.as_ref())
+            .map(|total| PageParam::to_i64(*total)));
+        assert_holds!(code, next_token: None);
+        assert_holds!(code, crate::pagination::Items::new(self.pages(), |page| page.elements));
+        assert!(code.contains("Pages hold `limit` items (100 unless set)."), "{code}");
+        assert!(code.contains("the stream ends when the answer's count of the list is reached"), "{code}");
+    }
+
+    #[test]
+    fn page_numbers_start_at_one() {
+        let code = only(&list_tagged("style", json!("page")));
+        assert_holds!(code, let first = Cursor::Page(match &self.offset {
+            Ok(Some(value)) => PageParam::to_i64(*value),
+            _ => 1i64
+        }););
+        assert_holds!(code, if let Cursor::Page(at) = cursor { request.offset = PageParam::from_i64(at).map(Some); });
+    }
+
+    #[test]
+    fn without_a_default_size_only_the_caller_s_size_is_sent() {
+        let code = only(&list_tagged("defaultSize", Value::Null));
+        assert_holds!(code, Ok(Some(value)) => Some(PageParam::to_i64(*value)), _ => None);
+        assert!(code.contains("Pages hold `limit` items.") && !code.contains("unless set"), "{code}");
+    }
+
+    #[test]
+    fn body_offsets_page_through_the_request_s_json() {
+        let methods = methods_for(&generated(), &document()).unwrap();
+        let code = text(&methods[1]);
+        assert_holds!(code, pub fn pages(self) -> crate::pagination::Pages<'a, types::ThingPage>);
+        assert!(!holds(&code, quote::quote!(mut self)), "the builder is not changed: {code}");
+        assert_holds!(code, use crate::pagination::{json_body, json_int, json_set, json_typed, token_request};);
+        assert_holds!(code, let mut base = json_body(
+            self.body.clone().and_then(|body| types::SearchThingsRequest::try_from(body).map_err(|e| e.to_string()))
+        ););
+        assert_holds!(code, let size = json_int(&base, "/paginationParams/limit").or(Some(50i64)););
+        assert_holds!(code, if let Some(size) = size { json_set(&mut base, "/paginationParams/limit", size.into()); });
+        assert_holds!(code, let first = Cursor::Offset(json_int(&base, "/paginationParams/offset").unwrap_or(0i64)););
+        assert_holds!(code, let mut body = base.clone(););
+        assert_holds!(code, if let Cursor::Offset(at) = cursor {
+            json_set(&mut body, "/paginationParams/offset", at.into());
+        });
+        assert_holds!(code, request.body = json_typed::<types::SearchThingsRequest>(body).map(Into::into););
+        assert!(code.contains("Pages hold `/paginationParams/limit` items (50 unless set)."), "{code}");
+    }
+
+    #[test]
+    fn tokens_in_the_body_follow_the_answer_s_next_token() {
+        let methods = methods_for(&generated(), &document()).unwrap();
+        let code = text(&methods[2]);
+        assert_holds!(code, let base = json_body(
+            self.body.clone().and_then(|body| types::FeedThingsRequest::try_from(body).map_err(|e| e.to_string()))
+        ););
+        assert_holds!(code, let size = None;);
+        assert_holds!(code, let first = Cursor::Token(None););
+        let template = r#"{"type":"PAGE_TOKEN"}"#;
+        assert_holds!(code, if let Cursor::Token(Some(token)) = &cursor {
+            json_set(&mut body, "/pageInfo", token_request(#template, "pageToken", token));
+        });
+        // An optional items array counts as empty when absent.
+        assert_holds!(code, items: crate::pagination::fingerprints(page.things.iter().flatten()));
+        assert_holds!(code, total: None);
+        assert_holds!(code, next_token: Some(page)
+            .and_then(|at| at.meta.as_ref())
+            .and_then(|at| at.next_page_token.as_ref())
+            .map(|token| token.to_string()));
+        assert_holds!(code, pub fn stream(self) -> crate::pagination::Items<'a, types::ThingFeed, types::Thing>);
+        assert_holds!(code, crate::pagination::Items::new(self.pages(), |page| page.things.unwrap_or_default()));
+        assert!(code.contains("the stream ends after a page with no next-page token"), "{code}");
+    }
+
+    #[test]
+    fn untagged_operations_get_nothing() {
+        let mut document = document();
+        for path in ["/v2/things/search", "/v2/things/feed"] {
+            document["paths"].as_object_mut().unwrap().remove(path);
+        }
+        document["paths"]["/v2/things"]["get"].as_object_mut().unwrap().remove("x-spotnana-pagination");
+        assert_eq!(methods_for(&generated(), &document).map(|m| m.len()), Ok(0));
+        assert_eq!(methods_for(&generated(), &json!({})).map(|m| m.len()), Ok(0));
+    }
+
+    #[test]
+    fn a_tagged_operation_without_a_builder_fails_naming_it() {
+        let mut document = document();
+        document["paths"]["/v2/widgets"] = json!({ "get": { "operationId": "listWidgets", "x-spotnana-pagination": {
+            "style": "offset", "in": "query", "start": "offset", "size": "limit", "items": "elements"
+        } } });
+        let expected = "pagination of listWidgets: no builder ListWidgets with a send method";
+        assert_eq!(error(&generated(), &document), expected);
+        document["paths"]["/v2/widgets"]["get"].as_object_mut().unwrap().remove("operationId");
+        assert_eq!(error(&generated(), &document), "a paginated operation has no operationId");
+    }
+
+    #[test]
+    fn a_tag_the_builder_or_its_answer_does_not_match_fails_naming_the_operation() {
+        let cases = [
+            ("start", json!("pageNumber"), "builder ListThings has no field `page_number`"),
+            ("size", Value::Null, "the tag has no `size`"),
+            ("in", json!("body"), "builder ListThings has no body"),
+            ("in", json!("header"), "unknown place header"),
+            ("style", json!("cursor"), "unknown style cursor"),
+            ("items", json!("things"), "no field `things` in types::ThingPage"),
+            ("items", json!("totalNumResults"), "types::ThingPage::total_num_results is not a Vec"),
+            ("total", json!("/meta/total"), "/meta/total: no field `meta` in types::ThingPage"),
+        ];
+        for (key, value, error) in cases {
+            let document = list_tagged(key, value.clone());
+            let expected = format!("pagination of listThings: {error}");
+            assert_eq!(self::error(&generated(), &document), expected, "{key}: {value}");
+        }
+    }
+
+    #[test]
+    fn output_without_the_builder_or_types_module_fails() {
+        let types: Vec<syn::Item> = generated().into_iter().take(1).collect();
+        let builder: Vec<syn::Item> = generated().into_iter().skip(1).collect();
+        assert_eq!(error(&types, &document()), "progenitor's output has no `builder` module");
+        assert_eq!(error(&builder, &document()), "progenitor's output has no `types` module");
+    }
+
+    #[test]
+    fn a_body_type_is_named_as_the_types_module_names_it() {
+        let name = |ty: syn::Type| request_type(&ty).map(|i| i.to_string());
+        let request = Some("SearchThingsRequest".to_string());
+        assert_eq!(name(syn::parse_quote!(Result<types::builder::SearchThingsRequest, String>)), request);
+        assert_eq!(name(syn::parse_quote!(Result<types::SearchThingsRequest, String>)), request);
+        assert_eq!(name(syn::parse_quote!(Option<types::SearchThingsRequest>)), None);
+        assert_eq!(name(syn::parse_quote!(Result<&'a str, String>)), None);
+    }
+}
