@@ -182,7 +182,7 @@ mod tests {
     fn document(listed: serde_json::Value) -> serde_json::Value {
         let mut schemas = serde_json::Map::new();
         for (name, props) in listed.as_object().expect("an object") {
-            schemas.insert(name.clone(), serde_json::json!({ "type": "object", "x-spotnana-null-when-unset": props }));
+            schemas.insert(name.clone(), serde_json::json!({ "type": "object", super::EXTENSION: props }));
         }
         schemas.insert("Other".into(), serde_json::json!({ "type": "object" }));
         serde_json::json!({ "openapi": "3.0.3", "components": { "schemas": schemas } })
@@ -311,7 +311,7 @@ mod tests {
     fn a_listed_schema_or_property_with_no_generated_counterpart_fails() {
         let error = apply(&mut file(), &document(serde_json::json!({ "Plain": ["code", "missing"] })))
             .expect_err("no field for `missing`");
-        assert!(error.contains("Plain.missing") && error.contains("x-spotnana-null-when-unset"), "{error}");
+        assert!(error.contains("Plain.missing") && error.contains(super::EXTENSION), "{error}");
         let error = apply(&mut file(), &document(serde_json::json!({ "Absent": ["code"] })))
             .expect_err("no type for `Absent`");
         assert!(error.contains("Absent.code"), "{error}");

@@ -82,7 +82,7 @@ impl Pass {
                  why the value did not convert; a required parameter never set says which, and which setter to call."
             }
             Pass::Pagination => {
-                "Every list the normaliser tags `x-spotnana-pagination` gets `stream()` and `items()` on its builder, \
+                "Every list the normaliser tags `x-spotnana-pagination` gets `pages()` and `stream()` on its builder, \
                  paging by the tag's style."
             }
             Pass::SafeCreate => {
@@ -116,9 +116,8 @@ impl Pass {
             Pass::Pagination | Pass::SafeCreate => {
                 Some("after `send`: the methods it adds call the rewritten `send` and must not be rewritten themselves")
             }
-            Pass::OpenUnions => Some("after `open_enums`, so that a union's new variant is not taken for an enum's"),
             Pass::NullAsDefault => Some("last: it reads the fields as the other passes leave them"),
-            Pass::Constructors | Pass::Send | Pass::OpenEnums => None,
+            Pass::Constructors | Pass::Send | Pass::OpenEnums | Pass::OpenUnions => None,
         }
     }
 }

@@ -367,3 +367,32 @@ impl Client {
         self.inner.tokens().clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{checked_url, ConfigError};
+
+    #[test]
+    fn https_is_taken_and_loses_its_trailing_slash() {
+        assert_eq!(checked_url("base URL", "https://api.spotnana.com/").unwrap(), ("https://api.spotnana.com".into(), false));
+    }
+
+    #[test]
+    fn plain_http_is_only_for_loopback_hosts() {
+        for url in ["http://127.0.0.1:8080", "http://localhost:1", "http://LOCALHOST", "http://[::1]:9"] {
+            assert!(checked_url("base URL", url).is_ok_and(|(_, loopback)| loopback), "{url}");
+        }
+        for url in ["http://api.spotnana.com", "http://10.0.0.1", "http://127.0.0.1.example.com"] {
+            assert!(matches!(checked_url("base URL", url), Err(ConfigError::InsecureUrl { .. })), "{url}");
+        }
+    }
+
+    #[test]
+    fn other_schemes_and_non_urls_are_refused_with_the_reason() {
+        let Err(ConfigError::InvalidUrl { reason, .. }) = checked_url("base URL", "ftp://api.spotnana.com") else {
+            panic!("ftp is not http")
+        };
+        assert!(reason.contains("ftp"), "{reason}");
+        assert!(matches!(checked_url("token URL", "not a url"), Err(ConfigError::InvalidUrl { what: "token URL", .. })));
+    }
+}

@@ -57,19 +57,17 @@ pub const DEFAULT_MAX_PAGES: usize = 10_000;
 /// What the stream needs to know of a page: a fingerprint of each item it
 /// holds (see [`fingerprints`]), the list's length when the answer gives it,
 /// and the next page's token.
-#[doc(hidden)]
 #[derive(Debug, Default)]
-pub struct PageInfo {
-    pub items: Vec<u64>,
-    pub total: Option<i64>,
-    pub next_token: Option<String>,
+pub(crate) struct PageInfo {
+    pub(crate) items: Vec<u64>,
+    pub(crate) total: Option<i64>,
+    pub(crate) next_token: Option<String>,
 }
 
 /// A fingerprint of each item, from its JSON form, so that the stream can
 /// tell a page that brings nothing new. Serialised into the hasher, with no
 /// buffer.
-#[doc(hidden)]
-pub fn fingerprints<'i, T: serde::Serialize + 'i>(items: impl Iterator<Item = &'i T>) -> Vec<u64> {
+pub(crate) fn fingerprints<'i, T: serde::Serialize + 'i>(items: impl Iterator<Item = &'i T>) -> Vec<u64> {
     struct Hashing(std::collections::hash_map::DefaultHasher);
     impl std::io::Write for Hashing {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -117,8 +115,7 @@ pub struct Pages<'a, P> {
 impl<'a, P> Pages<'a, P> {
     /// Pages that start at `first` and ask for `page_size` items each (when
     /// known); `fetch` sends the request for one cursor, `info` reads a page.
-    #[doc(hidden)]
-    pub fn new(first: Cursor, page_size: Option<i64>, info: fn(&P) -> PageInfo, fetch: Fetch<'a, P>) -> Self {
+    pub(crate) fn new(first: Cursor, page_size: Option<i64>, info: fn(&P) -> PageInfo, fetch: Fetch<'a, P>) -> Self {
         Self {
             fetch,
             info,
@@ -175,6 +172,7 @@ impl<'a, P> Pages<'a, P> {
 }
 
 /// What follows a page.
+#[derive(Debug, PartialEq)]
 enum After {
     /// Fetch the page at this cursor.
     Next(Cursor),
@@ -244,8 +242,7 @@ pub struct Items<'a, P, T> {
 }
 
 impl<'a, P, T> Items<'a, P, T> {
-    #[doc(hidden)]
-    pub fn new(pages: Pages<'a, P>, items: fn(P) -> Vec<T>) -> Self {
+    pub(crate) fn new(pages: Pages<'a, P>, items: fn(P) -> Vec<T>) -> Self {
         Self { pages, items, buffered: VecDeque::new() }
     }
 
@@ -284,20 +281,17 @@ impl<P, T> Stream for Items<'_, P, T> {
 
 /// The JSON of a request body that pages in its body: the stream sets the
 /// start (and the page size) in it for every page.
-#[doc(hidden)]
-pub fn json_body<B: serde::Serialize>(body: Result<B, String>) -> Result<Value, String> {
+pub(crate) fn json_body<B: serde::Serialize>(body: Result<B, String>) -> Result<Value, String> {
     body.and_then(|b| serde_json::to_value(b).map_err(|e| format!("the request body cannot be paged: {e}")))
 }
 
 /// The integer at `pointer` in a request body, if set.
-#[doc(hidden)]
-pub fn json_int(body: &Result<Value, String>, pointer: &str) -> Option<i64> {
+pub(crate) fn json_int(body: &Result<Value, String>, pointer: &str) -> Option<i64> {
     body.as_ref().ok()?.pointer(pointer)?.as_i64()
 }
 
 /// Sets `pointer` in a request body to `value`, making the objects on the way.
-#[doc(hidden)]
-pub fn json_set(body: &mut Result<Value, String>, pointer: &str, value: Value) {
+pub(crate) fn json_set(body: &mut Result<Value, String>, pointer: &str, value: Value) {
     if let Ok(body) = body.as_mut() {
         set_pointer(body, pointer, value);
     }
@@ -322,15 +316,13 @@ pub(crate) fn set_pointer(target: &mut Value, pointer: &str, value: Value) {
 }
 
 /// The typed request body for one page.
-#[doc(hidden)]
-pub fn json_typed<B: serde::de::DeserializeOwned>(body: Result<Value, String>) -> Result<B, String> {
+pub(crate) fn json_typed<B: serde::de::DeserializeOwned>(body: Result<Value, String>) -> Result<B, String> {
     body.and_then(|b| serde_json::from_value(b).map_err(|e| format!("the paged request body does not fit its type: {e}")))
 }
 
 /// The object that asks for the page after `token`: `template` (the JSON of
 /// the branch's fixed fields, such as its discriminator) with `field` set.
-#[doc(hidden)]
-pub fn token_request(template: &str, field: &str, token: &str) -> Value {
+pub(crate) fn token_request(template: &str, field: &str, token: &str) -> Value {
     let mut request = serde_json::from_str::<Value>(template).unwrap_or_default();
     if let Value::Object(object) = &mut request {
         object.insert(field.to_string(), Value::String(token.to_string()));
@@ -342,8 +334,7 @@ pub fn token_request(template: &str, field: &str, token: &str) -> Value {
 
 /// The integer types progenitor gives paging parameters (`i64`, `u64`,
 /// `NonZeroU32`, ...), converted to and from the `i64` the streams count in.
-#[doc(hidden)]
-pub trait PageParam: Sized + Copy {
+pub(crate) trait PageParam: Sized + Copy {
     /// The value as an `i64` (saturating).
     fn to_i64(self) -> i64;
     /// The parameter for `value`, or why it cannot hold it.
@@ -377,3 +368,73 @@ macro_rules! non_zero_page_param {
     )*};
 }
 non_zero_page_param!(std::num::NonZeroU32 => u32, std::num::NonZeroU64 => u64);
+
+#[cfg(test)]
+mod tests {
+    use super::{After, Cursor, PageInfo, Pages};
+
+    /// Pages that are never fetched: the tests drive `after` by hand.
+    fn pages(first: Cursor) -> Pages<'static, ()> {
+        Pages::new(first, Some(2), |_| PageInfo::default(), Box::new(|_| Box::pin(std::future::pending())))
+    }
+
+    fn page(items: &[u64], total: Option<i64>, next_token: Option<&str>) -> PageInfo {
+        PageInfo { items: items.to_vec(), total, next_token: next_token.map(String::from) }
+    }
+
+    #[test]
+    fn offsets_move_by_what_the_server_returned_and_stop_at_the_total() {
+        let mut p = pages(Cursor::Offset(0));
+        // A server that caps pages at 2 whatever was asked: the next offset is 2.
+        assert_eq!(p.after(&Cursor::Offset(0), page(&[1, 2], Some(5), None)), After::Next(Cursor::Offset(2)));
+        assert_eq!(p.after(&Cursor::Offset(2), page(&[3, 4], Some(5), None)), After::Next(Cursor::Offset(4)));
+        assert_eq!(p.after(&Cursor::Offset(4), page(&[5], Some(5), None)), After::Last);
+    }
+
+    #[test]
+    fn without_a_total_a_short_page_asks_once_more_and_an_empty_one_ends() {
+        let mut p = pages(Cursor::Offset(0));
+        assert_eq!(p.after(&Cursor::Offset(0), page(&[1], None, None)), After::Next(Cursor::Offset(1)));
+        assert_eq!(p.after(&Cursor::Offset(1), page(&[], None, None)), After::Last);
+    }
+
+    #[test]
+    fn a_server_that_ignores_the_offset_ends_the_list_without_repeating_it() {
+        let mut p = pages(Cursor::Offset(0));
+        assert_eq!(p.after(&Cursor::Offset(0), page(&[1, 2], None, None)), After::Next(Cursor::Offset(2)));
+        assert_eq!(p.after(&Cursor::Offset(2), page(&[1, 2], None, None)), After::Repeat);
+    }
+
+    #[test]
+    fn page_numbers_count_items_received_against_the_total() {
+        let mut p = pages(Cursor::Page(1));
+        assert_eq!(p.after(&Cursor::Page(1), page(&[1, 2], Some(3), None)), After::Next(Cursor::Page(2)));
+        assert_eq!(p.after(&Cursor::Page(2), page(&[3], Some(3), None)), After::Last);
+    }
+
+    #[test]
+    fn a_token_sent_before_ends_the_list() {
+        let mut p = pages(Cursor::Token(None));
+        let a = Cursor::Token(Some("a".into()));
+        assert_eq!(p.after(&Cursor::Token(None), page(&[1], None, Some("a"))), After::Next(a.clone()));
+        let b = Cursor::Token(Some("b".into()));
+        assert_eq!(p.after(&a, page(&[2], None, Some("b"))), After::Next(b.clone()));
+        assert_eq!(p.after(&b, page(&[3], None, Some("a"))), After::Last, "A, B, A is a cycle");
+        let mut q = pages(Cursor::Token(None));
+        assert_eq!(q.after(&Cursor::Token(None), page(&[1], None, Some(""))), After::Last, "an empty token ends");
+    }
+
+    #[test]
+    fn offsets_and_counts_near_the_integer_limit_saturate() {
+        let mut p = pages(Cursor::Offset(i64::MAX - 1));
+        let at = Cursor::Offset(i64::MAX - 1);
+        assert_eq!(p.after(&at, page(&[1, 2, 3], None, None)), After::Next(Cursor::Offset(i64::MAX)));
+        let mut q = pages(Cursor::Page(i64::MAX));
+        assert_eq!(q.after(&Cursor::Page(i64::MAX), page(&[1], None, None)), After::Next(Cursor::Page(i64::MAX)));
+    }
+
+    #[test]
+    fn max_pages_is_at_least_one() {
+        assert_eq!(pages(Cursor::Offset(0)).max_pages(0).max_pages, 1);
+    }
+}
