@@ -10,11 +10,11 @@ use std::process::ExitCode;
 use build_print::{error, info};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+#[path = "build/constructors.rs"]
+mod constructors;
 #[path = "src/contract.rs"]
 #[allow(dead_code)]
 mod contract;
-#[path = "build/constructors.rs"]
-mod constructors;
 #[path = "build/messages.rs"]
 mod messages;
 #[path = "build/null_as_default.rs"]
@@ -77,12 +77,10 @@ fn main() -> ExitCode {
 fn generate() -> Result<usize, String> {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").map_err(|e| e.to_string())?);
     let spec_path = manifest.join(SPEC);
-    let text = std::fs::read_to_string(&spec_path).map_err(|e| {
-        format!("cannot read {}: {e}; run `cargo xtask regen` to create it", spec_path.display())
-    })?;
-    let mut document: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!("{SPEC} is not JSON ({e}); run `cargo xtask regen` to rewrite it")
-    })?;
+    let text = std::fs::read_to_string(&spec_path)
+        .map_err(|e| format!("cannot read {}: {e}; run `cargo xtask regen` to create it", spec_path.display()))?;
+    let mut document: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("{SPEC} is not JSON ({e}); run `cargo xtask regen` to rewrite it"))?;
     let enabled = features::enabled();
     features::retain(&mut document, &enabled)?;
     let spec: openapiv3::OpenAPI = serde_json::from_value(document.clone()).map_err(|e| {
@@ -91,8 +89,7 @@ fn generate() -> Result<usize, String> {
         )
     })?;
 
-    let inner: proc_macro2::TokenStream =
-        "crate::runtime::Runtime".parse().map_err(|e| format!("inner type: {e}"))?;
+    let inner: proc_macro2::TokenStream = "crate::runtime::Runtime".parse().map_err(|e| format!("inner type: {e}"))?;
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -117,15 +114,14 @@ fn generate() -> Result<usize, String> {
     let tokens = generator.generate_tokens(&spec).map_err(|e| {
         format!("progenitor cannot generate a client from {SPEC}: {e}; fix the normaliser in xtask/ and run `cargo xtask regen`")
     })?;
-    let mut file: syn::File = syn::parse2(tokens)
-        .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    let has_operations = document
-        .get("paths")
-        .and_then(serde_json::Value::as_object)
-        .is_some_and(|paths| !paths.is_empty());
+    let mut file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    let has_operations =
+        document.get("paths").and_then(serde_json::Value::as_object).is_some_and(|paths| !paths.is_empty());
     let mut counts = Vec::new();
     for pass in pipeline::ORDER {
-        let count = run(pass, &mut file, &document, has_operations).map_err(|e| format!("build/{}.rs: {e}", pass.name()))?;
+        let count =
+            run(pass, &mut file, &document, has_operations).map_err(|e| format!("build/{}.rs: {e}", pass.name()))?;
         counts.push(format!("{} {count}", pass.name()));
     }
     let code = prettyplease::unparse(&file);
@@ -141,7 +137,12 @@ fn generate() -> Result<usize, String> {
 
 /// Runs one pass of the pipeline (`build/pipeline.rs`) on progenitor's
 /// output, and returns how many items it changed or added.
-fn run(pass: pipeline::Pass, file: &mut syn::File, document: &serde_json::Value, has_operations: bool) -> Result<usize, String> {
+fn run(
+    pass: pipeline::Pass,
+    file: &mut syn::File,
+    document: &serde_json::Value,
+    has_operations: bool,
+) -> Result<usize, String> {
     use pipeline::Pass;
     match pass {
         Pass::NullWhenUnset => null_when_unset::apply(file, document).map(|()| 1),
@@ -223,7 +224,10 @@ mod features {
                 let mut keep = Vec::new();
                 for (method, op) in item.iter() {
                     if METHODS.contains(&method.as_str()) {
-                        keep.push((method.clone(), tagged(op, enabled).map_err(|()| untagged(format!("{method} {path}")))?));
+                        keep.push((
+                            method.clone(),
+                            tagged(op, enabled).map_err(|()| untagged(format!("{method} {path}")))?,
+                        ));
                     }
                 }
                 for (method, kept) in keep {
@@ -249,4 +253,3 @@ mod features {
         Ok(())
     }
 }
-

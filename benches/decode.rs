@@ -50,8 +50,12 @@ fn main() {
             let variant = (round + step) % 3;
             times[variant].push(match variant {
                 0 => time(|| drop(std::hint::black_box(serde_json::from_slice::<Value>(bytes).expect("JSON")))),
-                1 => time(|| drop(std::hint::black_box(spotnana::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))),
-                _ => time(|| drop(std::hint::black_box(serde_json::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))),
+                1 => time(|| {
+                    drop(std::hint::black_box(spotnana::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))
+                }),
+                _ => time(|| {
+                    drop(std::hint::black_box(serde_json::from_slice::<TripV3DetailsResponse>(bytes).expect("typed")))
+                }),
             });
         }
     }
@@ -59,10 +63,17 @@ fn main() {
     let mb = bytes.len() as f64 / 1e6;
     let rate = |d: Duration| mb / d.as_secs_f64();
     let (untyped, sdk, plain) = (median(untyped), median(sdk), median(plain));
-    println!("decode of {OPERATION} full-size: {} bytes, medians of {ROUNDS} rounds, order rotated each round", bytes.len());
+    println!(
+        "decode of {OPERATION} full-size: {} bytes, medians of {ROUNDS} rounds, order rotated each round",
+        bytes.len()
+    );
     println!("| decode | median | MB/s | ratio to Value |");
     println!("|---|---:|---:|---:|");
     println!("| serde_json::Value | {untyped:.2?} | {:.1} | 1.00 |", rate(untyped));
     println!("| typed, spotnana::from_slice | {sdk:.2?} | {:.1} | {:.2} |", rate(sdk), rate(sdk) / rate(untyped));
-    println!("| typed, serde_json::from_slice | {plain:.2?} | {:.1} | {:.2} |", rate(plain), rate(plain) / rate(untyped));
+    println!(
+        "| typed, serde_json::from_slice | {plain:.2?} | {:.1} | {:.2} |",
+        rate(plain),
+        rate(plain) / rate(untyped)
+    );
 }

@@ -11,11 +11,11 @@
 //!
 //! Variants are interleaved round by round so machine noise hits both alike.
 
+#[path = "overhead/plain.rs"]
+mod plain;
 #[path = "../tests/support/server.rs"]
 #[allow(dead_code)] // the bench uses only part of the test server
 mod server;
-#[path = "overhead/plain.rs"]
-mod plain;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -36,7 +36,11 @@ const ROUNDS: usize = 101;
 
 /// Calls per variant in one round: about 7 to 15 ms of loopback calls.
 fn round_calls(concurrency: usize) -> usize {
-    if concurrency == 1 { 250 } else { concurrency * 8 }
+    if concurrency == 1 {
+        250
+    } else {
+        concurrency * 8
+    }
 }
 
 /// Sequential calls per variant for the latency figure.
@@ -53,7 +57,6 @@ fn quartiles(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
     (v[v.len() / 4], v[v.len() * 3 / 4])
 }
-
 
 async fn sdk_call(client: &Client) {
     client.list_companies().send().await.expect("SDK call succeeds");
@@ -114,7 +117,13 @@ impl Clients {
                 let c = self.sdk.clone();
                 throughput(total, concurrency, move || {
                     let c = c.clone();
-                    async move { if read { sdk_read(&c).await } else { sdk_call(&c).await } }
+                    async move {
+                        if read {
+                            sdk_read(&c).await
+                        } else {
+                            sdk_call(&c).await
+                        }
+                    }
                 })
                 .await
             }
@@ -122,7 +131,13 @@ impl Clients {
                 let (h, u) = (self.http.clone(), if read { self.read_url.clone() } else { self.url.clone() });
                 throughput(total, concurrency, move || {
                     let (h, u) = (h.clone(), u.clone());
-                    async move { if read { raw_read(&h, &u).await } else { raw_call(&h, &u).await } }
+                    async move {
+                        if read {
+                            raw_read(&h, &u).await
+                        } else {
+                            raw_call(&h, &u).await
+                        }
+                    }
                 })
                 .await
             }
@@ -180,7 +195,8 @@ async fn serve() -> (TestServer, Arc<AtomicUsize>) {
         { "id": "4974a66b-7493-4f41-908c-58ba81093947", "name": "Acme" },
         { "id": "b93dc51f-12dd-46c7-b7d6-1cb12cd3f5b3", "name": "Globex" }
     ] });
-    let company = json!({ "id": { "id": COMPANY_ID }, "name": "Acme", "billingCurrency": "USD", "companyRoles": ["ORG"] });
+    let company =
+        json!({ "id": { "id": COMPANY_ID }, "name": "Acme", "billingCurrency": "USD", "companyRoles": ["ORG"] });
     // Answers are serialised once, so that the server (which shares the
     // process, the machine's cores and its allocator with the clients) spends
     // as little as it can per request and the client side dominates what is
@@ -204,7 +220,13 @@ async fn serve() -> (TestServer, Arc<AtomicUsize>) {
 }
 
 async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
-    let sdk = || Client::builder().with_base_url(server.url()).with_credentials("bench-id", "bench-secret").build().expect("client");
+    let sdk = || {
+        Client::builder()
+            .with_base_url(server.url())
+            .with_credentials("bench-id", "bench-secret")
+            .build()
+            .expect("client")
+    };
     // Baseline: raw reqwest with the SDK's transport settings (timeouts, no
     // redirects, its User-Agent), so the comparison isolates what the SDK
     // layer itself adds.
@@ -219,9 +241,11 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("spotnana-rust/", env!("CARGO_PKG_VERSION")))
     };
-    let mut bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", "fixed-token")).expect("a header value");
+    let mut bearer =
+        reqwest::header::HeaderValue::from_str(&format!("Bearer {}", "fixed-token")).expect("a header value");
     bearer.set_sensitive(true);
-    let with_token = transport().default_headers(reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, bearer)]));
+    let with_token =
+        transport().default_headers(reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, bearer)]));
     let clients = Clients {
         sdk: sdk(),
         http: transport().build().expect("reqwest client"),
@@ -252,7 +276,11 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
     // 1. Token requests per 10,000 calls at concurrency 64, cold cache.
     let cold = sdk();
     let before = token_requests.load(Ordering::Relaxed);
-    throughput(10_000, 64, move || { let c = cold.clone(); async move { sdk_call(&c).await } }).await;
+    throughput(10_000, 64, move || {
+        let c = cold.clone();
+        async move { sdk_call(&c).await }
+    })
+    .await;
     let token_requests = token_requests.load(Ordering::Relaxed) - before;
 
     // 2. Median per-call latency, sequential, interleaved.
@@ -273,10 +301,12 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
     // 3. Throughput ratio at concurrency 1 and 64, median of interleaved rounds,
     // for listCompanies (seven optional query parameters) and readCompany (none).
     let mut rows = Vec::new();
-    for (op, concurrency) in [("listCompanies", 1usize), ("listCompanies", 64), ("readCompany", 1), ("readCompany", 64)] {
+    for (op, concurrency) in [("listCompanies", 1usize), ("listCompanies", 64), ("readCompany", 1), ("readCompany", 64)]
+    {
         let total = round_calls(concurrency);
         let mut ratios = Vec::new();
-        let (mut sdk_rates, mut raw_rates, mut shaped_ratios, mut layer_ratios) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut sdk_rates, mut raw_rates, mut shaped_ratios, mut layer_ratios) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for round in 0..ROUNDS {
             let read = op == "readCompany";
             // Each variant takes each place in the round equally often, so
@@ -295,11 +325,23 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
             raw_rates.push(r);
         }
         let spread = quartiles(layer_ratios.clone());
-        rows.push((op, concurrency, mid(sdk_rates), mid(raw_rates), mid(ratios), mid(shaped_ratios), mid(layer_ratios), spread));
+        rows.push((
+            op,
+            concurrency,
+            mid(sdk_rates),
+            mid(raw_rates),
+            mid(ratios),
+            mid(shaped_ratios),
+            mid(layer_ratios),
+            spread,
+        ));
     }
 
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    println!("overhead benchmark: loopback server, {cores} cores, {} profile", if cfg!(debug_assertions) { "debug" } else { "optimised" });
+    println!(
+        "overhead benchmark: loopback server, {cores} cores, {} profile",
+        if cfg!(debug_assertions) { "debug" } else { "optimised" }
+    );
     println!("token requests per 10,000 calls at concurrency 64 (cold cache): {token_requests}");
     println!(
         "median latency per call ({} calls each): SDK {:.1} us, raw reqwest + fixed header {:.1} us, added {:.1} us ({:.2}x)",
@@ -315,5 +357,7 @@ async fn measure((server, token_requests): (TestServer, Arc<AtomicUsize>)) {
         println!("| {op} | {c} | {s:.0} | {r:.0} | {ratio:.3} | {shaped:.3} | {layer:.3} | {low:.3} to {high:.3} |");
     }
     println!("(ratios: medians of {ROUNDS} interleaved rounds, each ratio taken within its round)");
-    println!("(generated code alone: progenitor's request building and ResponseValue decoding, sent with plain reqwest)");
+    println!(
+        "(generated code alone: progenitor's request building and ResponseValue decoding, sent with plain reqwest)"
+    );
 }

@@ -41,7 +41,11 @@ pub fn apply(items: &mut [Item]) -> Result<usize, String> {
 
 /// Whether a function has a parameter named `inner`.
 fn takes_inner(function: &syn::ImplItemFn) -> bool {
-    function.sig.inputs.iter().any(|input| matches!(input, FnArg::Typed(t) if matches!(t.pat.as_ref(), Pat::Ident(i) if i.ident == "inner")))
+    function
+        .sig
+        .inputs
+        .iter()
+        .any(|input| matches!(input, FnArg::Typed(t) if matches!(t.pat.as_ref(), Pat::Ident(i) if i.ident == "inner")))
 }
 
 #[cfg(test)]

@@ -40,7 +40,8 @@ impl VisitMut for Messages {
         if closures.replaced == 0 {
             return;
         }
-        let display: WherePredicate = syn::parse_quote!(<#param as ::std::convert::TryInto<#target>>::Error: ::std::fmt::Display);
+        let display: WherePredicate =
+            syn::parse_quote!(<#param as ::std::convert::TryInto<#target>>::Error: ::std::fmt::Display);
         function.sig.generics.make_where_clause().predicates.push(display);
         self.setters += 1;
     }
@@ -90,7 +91,11 @@ impl VisitMut for ConversionClosure<'_> {
         let syn::Expr::MethodCall(call) = closure.body.as_ref() else { return };
         let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) = call.receiver.as_ref() else { return };
         let text = text.value();
-        let Some(name) = text.strip_prefix("conversion to `").and_then(|rest| rest.split("` for ").nth(1)).and_then(|rest| rest.strip_suffix(" failed")) else {
+        let Some(name) = text
+            .strip_prefix("conversion to `")
+            .and_then(|rest| rest.split("` for ").nth(1))
+            .and_then(|rest| rest.strip_suffix(" failed"))
+        else {
             return;
         };
         let message = format!("`{name}` must be {}; the value given does not convert: {{e}}", expected(self.target));

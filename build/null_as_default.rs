@@ -39,7 +39,8 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
                         return Err(format!("{}: a `default` that is not a string", s.ident));
                     };
                     let fallback: syn::Path = path.parse().map_err(|e| format!("{}: default path: {e}", s.ident))?;
-                    let name = syn::Ident::new(&format!("null_or_default_{}", helpers.len()), proc_macro2::Span::call_site());
+                    let name =
+                        syn::Ident::new(&format!("null_or_default_{}", helpers.len()), proc_macro2::Span::call_site());
                     let ty = &field.ty;
                     helpers.push(syn::parse_quote! {
                         fn #name<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<#ty, D::Error> {
@@ -193,8 +194,17 @@ mod tests {
             assert_eq!(serde_of(&items, "Company", field), serde_of(&before, "Company", field), "{field}");
         }
         let mut none: Vec<syn::Item> = vec![
-            syn::parse_quote!(pub struct Tuple(#[serde(default)] pub Vec<u8>);),
-            syn::parse_quote!(pub enum Kind { A { #[serde(default)] list: Vec<u8> } }),
+            syn::parse_quote!(
+                pub struct Tuple(#[serde(default)] pub Vec<u8>);
+            ),
+            syn::parse_quote!(
+                pub enum Kind {
+                    A {
+                        #[serde(default)]
+                        list: Vec<u8>,
+                    },
+                }
+            ),
         ];
         let text = |items: &[syn::Item]| quote::quote!(#(#items)*).to_string();
         let untouched = text(&none);

@@ -17,11 +17,8 @@ const EXTENSION: &str = super::contract::NULL_WHEN_UNSET_KEY;
 /// property that has no generated counterpart.
 pub fn apply(file: &mut syn::File, document: &serde_json::Value) -> Result<(), String> {
     let mut wanted: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (name, schema) in document
-        .pointer("/components/schemas")
-        .and_then(serde_json::Value::as_object)
-        .into_iter()
-        .flatten()
+    for (name, schema) in
+        document.pointer("/components/schemas").and_then(serde_json::Value::as_object).into_iter().flatten()
     {
         if let Some(list) = schema.get(EXTENSION).and_then(serde_json::Value::as_array) {
             let props = list.iter().filter_map(|v| v.as_str().map(String::from)).collect();
@@ -92,11 +89,8 @@ pub fn apply(file: &mut syn::File, document: &serde_json::Value) -> Result<(), S
 fn builders(items: &mut [Item], fields_of: &BTreeMap<String, BTreeSet<String>>) -> Result<(), String> {
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
-        let is_default = imp
-            .trait_
-            .as_ref()
-            .and_then(|(path, _)| path.segments.last())
-            .is_some_and(|seg| seg.ident == "Default");
+        let is_default =
+            imp.trait_.as_ref().and_then(|(path, _)| path.segments.last()).is_some_and(|seg| seg.ident == "Default");
         let syn::Type::Path(ty) = imp.self_ty.as_ref() else { continue };
         let Some(target) = ty.path.segments.last().map(|s| s.ident.to_string()) else { continue };
         let Some(idents) = fields_of.get(&target).filter(|_| is_default) else { continue };
@@ -116,7 +110,6 @@ fn builders(items: &mut [Item], fields_of: &BTreeMap<String, BTreeSet<String>>) 
     }
     Ok(())
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -312,8 +305,8 @@ mod tests {
         let error = apply(&mut file(), &document(serde_json::json!({ "Plain": ["code", "missing"] })))
             .expect_err("no field for `missing`");
         assert!(error.contains("Plain.missing") && error.contains(super::EXTENSION), "{error}");
-        let error = apply(&mut file(), &document(serde_json::json!({ "Absent": ["code"] })))
-            .expect_err("no type for `Absent`");
+        let error =
+            apply(&mut file(), &document(serde_json::json!({ "Absent": ["code"] }))).expect_err("no type for `Absent`");
         assert!(error.contains("Absent.code"), "{error}");
         let error = apply(&mut file(), &document(serde_json::json!({ "Plain": ["linked_to"] })))
             .expect_err("the Rust name is not the JSON name");

@@ -34,9 +34,15 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
         }
         let name = e.ident.to_string();
         if e.variants.iter().any(|v| v.ident == VARIANT) {
-            return Err(format!("enum {name} already has a variant {VARIANT}; open_enums needs another name for its catch-all"));
+            return Err(format!(
+                "enum {name} already has a variant {VARIANT}; open_enums needs another name for its catch-all"
+            ));
         }
-        let spelled = e.variants.iter().map(|v| (v.ident.clone(), serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string()))).collect();
+        let spelled = e
+            .variants
+            .iter()
+            .map(|v| (v.ident.clone(), serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string())))
+            .collect();
         values.insert(name, spelled);
         for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
             let paths = attr
@@ -62,10 +68,13 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
     for item in items.iter_mut() {
         let Item::Impl(imp) = item else { continue };
         let Some(target) = self_name(&imp.self_ty).filter(|t| values.contains_key(t)) else { continue };
-        let Some(trait_name) = imp.trait_.as_ref().and_then(|(p, _)| p.segments.last()).map(|s| s.ident.to_string()) else {
+        let Some(trait_name) = imp.trait_.as_ref().and_then(|(p, _)| p.segments.last()).map(|s| s.ident.to_string())
+        else {
             continue;
         };
-        let Some(syn::ImplItem::Fn(f)) = imp.items.iter_mut().find(|i| matches!(i, syn::ImplItem::Fn(_))) else { continue };
+        let Some(syn::ImplItem::Fn(f)) = imp.items.iter_mut().find(|i| matches!(i, syn::ImplItem::Fn(_))) else {
+            continue;
+        };
         match trait_name.as_str() {
             "Display" => {
                 f.block = syn::parse_quote!({ f.write_str(self.as_str()) });

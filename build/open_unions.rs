@@ -18,9 +18,10 @@ pub fn apply(items: &mut [Item]) -> Result<usize, String> {
     let mut opened = 0;
     for item in items.iter_mut() {
         let Item::Enum(e) = item else { continue };
-        let untagged = e.attrs.iter().any(|a| {
-            a.path().is_ident("serde") && a.parse_args::<syn::Path>().is_ok_and(|p| p.is_ident("untagged"))
-        });
+        let untagged = e
+            .attrs
+            .iter()
+            .any(|a| a.path().is_ident("serde") && a.parse_args::<syn::Path>().is_ok_and(|p| p.is_ident("untagged")));
         if !untagged {
             continue;
         }

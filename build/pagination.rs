@@ -28,7 +28,6 @@ pub fn methods_for(items: &[Item], document: &Value) -> Result<Vec<Item>, String
     Ok(added)
 }
 
-
 fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<Item, String> {
     let text = |key: &str| tag.get(key).and_then(Value::as_str).ok_or(format!("the tag has no `{key}`"));
     let builder = ident(&pascal(id));
@@ -49,96 +48,105 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
     };
 
     // The query style sets the builder's own fields, so `pages` takes `mut self`.
-    let (receiver, prepare, fetch): (proc_macro2::TokenStream, proc_macro2::TokenStream, proc_macro2::TokenStream) = match text("in")? {
-        "query" => {
-            let (start, size) = (ident(&snake(text("start")?)), ident(&snake(text("size")?)));
-            for field in [&start, &size] {
-                if !fields.iter().any(|(name, _)| name == field) {
-                    return Err(format!("builder {builder} has no field `{field}`"));
+    let (receiver, prepare, fetch): (proc_macro2::TokenStream, proc_macro2::TokenStream, proc_macro2::TokenStream) =
+        match text("in")? {
+            "query" => {
+                let (start, size) = (ident(&snake(text("start")?)), ident(&snake(text("size")?)));
+                for field in [&start, &size] {
+                    if !fields.iter().any(|(name, _)| name == field) {
+                        return Err(format!("builder {builder} has no field `{field}`"));
+                    }
                 }
-            }
-            let prepare = quote::quote! {
-                let size = match &self.#size { Ok(Some(value)) => Some(PageParam::to_i64(*value)), _ => #default_size_expr };
-                // Always sent: the end condition needs the page size the server used.
-                if let Some(size) = size {
-                    self.#size = PageParam::from_i64(size).map(Some);
-                }
-                let first = #first(match &self.#start { Ok(Some(value)) => PageParam::to_i64(*value), _ => #start_at });
-            };
-            let fetch = quote::quote! {
-                let mut request = self.clone();
-                if let Cursor::#variant(at) = cursor {
-                    request.#start = PageParam::from_i64(at).map(Some);
-                }
-                Box::pin(request.send())
-            };
-            (quote::quote!(mut self), prepare, fetch)
-        }
-        "body" => {
-            let body_ty = fields
-                .iter()
-                .find(|(name, _)| name == "body")
-                .map(|(_, ty)| ty)
-                .ok_or(format!("builder {builder} has no body"))?;
-            let request = request_type(body_ty).ok_or(format!("builder {builder}'s body is not a Result of a type"))?;
-            let start = text("start")?;
-            let sized = tag.get("size").and_then(Value::as_str);
-            let base = if sized.is_some() { quote::quote!(mut base) } else { quote::quote!(base) };
-            let size = match sized {
-                Some(pointer) => quote::quote! {
-                    let size = json_int(&base, #pointer).or(#default_size_expr);
+                let prepare = quote::quote! {
+                    let size = match &self.#size { Ok(Some(value)) => Some(PageParam::to_i64(*value)), _ => #default_size_expr };
                     // Always sent: the end condition needs the page size the server used.
                     if let Some(size) = size {
-                        json_set(&mut base, #pointer, size.into());
+                        self.#size = PageParam::from_i64(size).map(Some);
                     }
-                },
-                None => quote::quote!(let size = None;),
-            };
-            let (first, set) = if style == "token" {
-                let template = tag.get("tokenRequest").map(Value::to_string).ok_or("the tag has no `tokenRequest`")?;
-                let field = text("tokenField")?;
-                (
-                    quote::quote!(let first = Cursor::Token(None);),
-                    quote::quote! {
-                        if let Cursor::Token(Some(token)) = &cursor {
-                            json_set(&mut body, #start, token_request(#template, #field, token));
+                    let first = #first(match &self.#start { Ok(Some(value)) => PageParam::to_i64(*value), _ => #start_at });
+                };
+                let fetch = quote::quote! {
+                    let mut request = self.clone();
+                    if let Cursor::#variant(at) = cursor {
+                        request.#start = PageParam::from_i64(at).map(Some);
+                    }
+                    Box::pin(request.send())
+                };
+                (quote::quote!(mut self), prepare, fetch)
+            }
+            "body" => {
+                let body_ty = fields
+                    .iter()
+                    .find(|(name, _)| name == "body")
+                    .map(|(_, ty)| ty)
+                    .ok_or(format!("builder {builder} has no body"))?;
+                let request =
+                    request_type(body_ty).ok_or(format!("builder {builder}'s body is not a Result of a type"))?;
+                let start = text("start")?;
+                let sized = tag.get("size").and_then(Value::as_str);
+                let base = if sized.is_some() { quote::quote!(mut base) } else { quote::quote!(base) };
+                let size = match sized {
+                    Some(pointer) => quote::quote! {
+                        let size = json_int(&base, #pointer).or(#default_size_expr);
+                        // Always sent: the end condition needs the page size the server used.
+                        if let Some(size) = size {
+                            json_set(&mut base, #pointer, size.into());
                         }
                     },
-                )
-            } else {
-                (
-                    quote::quote!(let first = #first(json_int(&base, #start).unwrap_or(#start_at));),
-                    quote::quote! {
-                        if let Cursor::#variant(at) = cursor {
-                            json_set(&mut body, #start, at.into());
-                        }
-                    },
-                )
-            };
-            let prepare = quote::quote! {
-                use crate::pagination::{json_body, json_int, json_set, json_typed, token_request};
-                let #base = json_body(self.body.clone().and_then(|body| types::#request::try_from(body).map_err(|e| e.to_string())));
-                #size
-                #first
-            };
-            let fetch = quote::quote! {
-                let mut body = base.clone();
-                #set
-                let mut request = self.clone();
-                request.body = json_typed::<types::#request>(body).map(Into::into);
-                Box::pin(request.send())
-            };
-            (quote::quote!(self), prepare, fetch)
-        }
-        other => return Err(format!("unknown place {other}")),
-    };
+                    None => quote::quote!(let size = None;),
+                };
+                let (first, set) = if style == "token" {
+                    let template =
+                        tag.get("tokenRequest").map(Value::to_string).ok_or("the tag has no `tokenRequest`")?;
+                    let field = text("tokenField")?;
+                    (
+                        quote::quote!(let first = Cursor::Token(None);),
+                        quote::quote! {
+                            if let Cursor::Token(Some(token)) = &cursor {
+                                json_set(&mut body, #start, token_request(#template, #field, token));
+                            }
+                        },
+                    )
+                } else {
+                    (
+                        quote::quote!(let first = #first(json_int(&base, #start).unwrap_or(#start_at));),
+                        quote::quote! {
+                            if let Cursor::#variant(at) = cursor {
+                                json_set(&mut body, #start, at.into());
+                            }
+                        },
+                    )
+                };
+                let prepare = quote::quote! {
+                    use crate::pagination::{json_body, json_int, json_set, json_typed, token_request};
+                    let #base = json_body(self.body.clone().and_then(|body| types::#request::try_from(body).map_err(|e| e.to_string())));
+                    #size
+                    #first
+                };
+                let fetch = quote::quote! {
+                    let mut body = base.clone();
+                    #set
+                    let mut request = self.clone();
+                    request.body = json_typed::<types::#request>(body).map(Into::into);
+                    Box::pin(request.send())
+                };
+                (quote::quote!(self), prepare, fetch)
+            }
+            other => return Err(format!("unknown place {other}")),
+        };
 
     let items_field = ident(&snake(text("items")?));
     let (item, optional) = items_type(types, &page, &items_field)?;
     let (take, count): (syn::Expr, syn::Expr) = if optional {
-        (syn::parse_quote!(page.#items_field.unwrap_or_default()), syn::parse_quote!(crate::pagination::fingerprints(page.#items_field.iter().flatten())))
+        (
+            syn::parse_quote!(page.#items_field.unwrap_or_default()),
+            syn::parse_quote!(crate::pagination::fingerprints(page.#items_field.iter().flatten())),
+        )
     } else {
-        (syn::parse_quote!(page.#items_field), syn::parse_quote!(crate::pagination::fingerprints(page.#items_field.iter())))
+        (
+            syn::parse_quote!(page.#items_field),
+            syn::parse_quote!(crate::pagination::fingerprints(page.#items_field.iter())),
+        )
     };
     let total = match tag.get("total").and_then(Value::as_str) {
         Some(pointer) => {
@@ -246,10 +254,12 @@ pub fn send_success(builders: &[Item], name: &Ident) -> Result<Type, String> {
     builders
         .iter()
         .find_map(|item| match item {
-            Item::Impl(block) if block.trait_.is_none() && is_type(&block.self_ty, name) => block.items.iter().find_map(|i| match i {
-                syn::ImplItem::Fn(f) if f.sig.ident == "send" => success_type(&f.sig.output),
-                _ => None,
-            }),
+            Item::Impl(block) if block.trait_.is_none() && is_type(&block.self_ty, name) => {
+                block.items.iter().find_map(|i| match i {
+                    syn::ImplItem::Fn(f) if f.sig.ident == "send" => success_type(&f.sig.output),
+                    _ => None,
+                })
+            }
             _ => None,
         })
         .ok_or(format!("no builder {name} with a send method"))
@@ -265,7 +275,9 @@ fn struct_fields(items: &[Item], name: &Ident) -> Result<Vec<(Ident, Type)>, Str
         .iter()
         .find_map(|item| match item {
             Item::Struct(s) if s.ident == *name => match &s.fields {
-                Fields::Named(named) => Some(named.named.iter().filter_map(|f| Some((f.ident.clone()?, f.ty.clone()))).collect()),
+                Fields::Named(named) => {
+                    Some(named.named.iter().filter_map(|f| Some((f.ident.clone()?, f.ty.clone()))).collect())
+                }
                 _ => None,
             },
             _ => None,
@@ -282,7 +294,9 @@ fn items_type(types: &[Item], page: &Type, field: &Ident) -> Result<(Type, bool)
         .iter()
         .find_map(|item| match item {
             Item::Struct(s) if s.ident == *name => match &s.fields {
-                Fields::Named(named) => named.named.iter().find(|f| f.ident.as_ref() == Some(field)).map(|f| f.ty.clone()),
+                Fields::Named(named) => {
+                    named.named.iter().find(|f| f.ident.as_ref() == Some(field)).map(|f| f.ty.clone())
+                }
                 _ => None,
             },
             _ => None,
@@ -504,13 +518,23 @@ mod tests {
             Ok(Some(value)) => Some(PageParam::to_i64(*value)),
             _ => Some(100i64)
         };);
-        assert_holds!(code, if let Some(size) = size { self.limit = PageParam::from_i64(size).map(Some); });
+        assert_holds!(
+            code,
+            if let Some(size) = size {
+                self.limit = PageParam::from_i64(size).map(Some);
+            }
+        );
         // The first page is the caller's offset, else 0; each next one sets it.
         assert_holds!(code, let first = Cursor::Offset(match &self.offset {
             Ok(Some(value)) => PageParam::to_i64(*value),
             _ => 0i64
         }););
-        assert_holds!(code, if let Cursor::Offset(at) = cursor { request.offset = PageParam::from_i64(at).map(Some); });
+        assert_holds!(
+            code,
+            if let Cursor::Offset(at) = cursor {
+                request.offset = PageParam::from_i64(at).map(Some);
+            }
+        );
         assert_holds!(code, Box::pin(request.send()));
         assert_holds!(code, items: crate::pagination::fingerprints(page.elements.iter()));
         assert_holds!(code, total: Some(page)
@@ -529,7 +553,12 @@ mod tests {
             Ok(Some(value)) => PageParam::to_i64(*value),
             _ => 1i64
         }););
-        assert_holds!(code, if let Cursor::Page(at) = cursor { request.offset = PageParam::from_i64(at).map(Some); });
+        assert_holds!(
+            code,
+            if let Cursor::Page(at) = cursor {
+                request.offset = PageParam::from_i64(at).map(Some);
+            }
+        );
     }
 
     #[test]
@@ -550,12 +579,20 @@ mod tests {
             self.body.clone().and_then(|body| types::SearchThingsRequest::try_from(body).map_err(|e| e.to_string()))
         ););
         assert_holds!(code, let size = json_int(&base, "/paginationParams/limit").or(Some(50i64)););
-        assert_holds!(code, if let Some(size) = size { json_set(&mut base, "/paginationParams/limit", size.into()); });
+        assert_holds!(
+            code,
+            if let Some(size) = size {
+                json_set(&mut base, "/paginationParams/limit", size.into());
+            }
+        );
         assert_holds!(code, let first = Cursor::Offset(json_int(&base, "/paginationParams/offset").unwrap_or(0i64)););
         assert_holds!(code, let mut body = base.clone(););
-        assert_holds!(code, if let Cursor::Offset(at) = cursor {
-            json_set(&mut body, "/paginationParams/offset", at.into());
-        });
+        assert_holds!(
+            code,
+            if let Cursor::Offset(at) = cursor {
+                json_set(&mut body, "/paginationParams/offset", at.into());
+            }
+        );
         assert_holds!(code, request.body = json_typed::<types::SearchThingsRequest>(body).map(Into::into););
         assert!(code.contains("Pages hold `/paginationParams/limit` items (50 unless set)."), "{code}");
     }

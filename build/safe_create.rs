@@ -11,15 +11,19 @@ use serde_json::Value;
 use syn::Item;
 
 use super::pagination::{builder_fields, ident, pascal, request_type, send_success, snake};
-use super::syntax::module;
 use super::resources::{self, Family, Source};
+use super::syntax::module;
 
 /// One `impl` block per paired create of `document` (the enabled APIs'
 /// operations), to add to the `builder` module of `items`.
 pub fn methods_for(items: &[Item], document: &Value) -> Result<Vec<Item>, String> {
     let builders = module(items, "builder")?;
     let ops = document["paths"].as_object().into_iter().flatten().flat_map(|(path, item)| {
-        item.as_object().into_iter().flatten().filter(|(_, op)| op.get("operationId").is_some()).map(move |(m, op)| (path.as_str(), m.as_str(), op))
+        item.as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(_, op)| op.get("operationId").is_some())
+            .map(move |(m, op)| (path.as_str(), m.as_str(), op))
     });
     let mut added = Vec::new();
     for family in resources::families(document, ops) {
@@ -35,7 +39,11 @@ fn method(builders: &[Item], family: &Family) -> Result<Item, String> {
     let created = family.created_id.as_ref().ok_or("the create's answer has no id to fill in")?;
     let builder = ident(&pascal(&family.create));
     let fields = builder_fields(builders, &builder)?;
-    let body = fields.iter().find(|(name, _)| name == "body").and_then(|(_, ty)| request_type(ty)).ok_or(format!("builder {builder} has no body"))?;
+    let body = fields
+        .iter()
+        .find(|(name, _)| name == "body")
+        .and_then(|(_, ty)| request_type(ty))
+        .ok_or(format!("builder {builder} has no body"))?;
     let success = send_success(builders, &builder)?;
     let mut path_values = Vec::new();
     let mut params = Vec::new();
@@ -53,7 +61,8 @@ fn method(builders: &[Item], family: &Family) -> Result<Item, String> {
         };
         params.push(quote::quote!((#name, #in_path, #source)));
     }
-    let (lookup_id, path, external, found) = (&lookup.operation, &lookup.path, &lookup.external_id, lookup.found.pointer());
+    let (lookup_id, path, external, found) =
+        (&lookup.operation, &lookup.path, &lookup.external_id, lookup.found.pointer());
     let created_at = format!("{}/{}", created.object, created.field);
     let wrapped = created.wrapped;
     let doc = format!(
@@ -317,14 +326,17 @@ mod tests {
         );
         // The list takes the external id; its required `companyId` comes
         // from the create's body, and the answer's first item has the id.
-        assert_holds!(code, const PLAN: crate::safe_create::Plan = crate::safe_create::Plan {
-            lookup: "listThings",
-            path: "/v2/things",
-            external_id: "/externalId",
-            params: &[("companyId", false, crate::safe_create::Source::Body("/companyId"))],
-            found: "/elements/0/id",
-            created: ("/id", false),
-        };);
+        assert_holds!(
+            code,
+            const PLAN: crate::safe_create::Plan = crate::safe_create::Plan {
+                lookup: "listThings",
+                path: "/v2/things",
+                external_id: "/externalId",
+                params: &[("companyId", false, crate::safe_create::Source::Body("/companyId"))],
+                found: "/elements/0/id",
+                created: ("/id", false),
+            };
+        );
         assert_holds!(code, let body = self
             .body
             .clone()
@@ -333,7 +345,8 @@ mod tests {
             .and_then(|b| ::serde_json::to_value(b).ok()););
         assert_holds!(code, let path: &[(&str, ::std::option::Option<::std::string::String>)] = &[];);
         assert_holds!(code, let again = self.clone(););
-        assert_holds!(code,
+        assert_holds!(
+            code,
             crate::safe_create::run(self.client, &PLAN, body, path, self.send(), move || again.send()).await
         );
         assert!(code.contains("by the external id at `/externalId` of the body, with `listThings`"), "{code}");

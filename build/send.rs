@@ -96,7 +96,9 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
             if send.sig.ident != "send" {
                 continue;
             }
-            let mismatch = || format!("builder {builder}'s send does not return Result<ResponseValue<T>, Error<E>> after building a `request` and an `OperationInfo`; check build/send.rs");
+            let mismatch = || {
+                format!("builder {builder}'s send does not return Result<ResponseValue<T>, Error<E>> after building a `request` and an `OperationInfo`; check build/send.rs")
+            };
             let (success, error) = result_types(&send.sig.output).ok_or_else(mismatch)?;
             let at = send.block.stmts.iter().position(|s| operation_id(s).is_some()).ok_or_else(mismatch)?;
             let id = operation_id(&send.block.stmts[at]).ok_or_else(mismatch)?;
@@ -109,7 +111,11 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
             if let Some(value) = questions.unnamed {
                 return Err(format!("builder {builder}'s send encodes a path parameter from `{value}`, not from `&name.to_string()`; check build/send.rs"));
             }
-            let call: syn::Path = if is_unit(&success) { syn::parse_quote!(crate::call::empty) } else { syn::parse_quote!(crate::call::json) };
+            let call: syn::Path = if is_unit(&success) {
+                syn::parse_quote!(crate::call::empty)
+            } else {
+                syn::parse_quote!(crate::call::json)
+            };
             send.block = syn::parse_quote!({
                 #[allow(unused)]
                 type Error = progenitor_client::Error<#error>;
@@ -122,7 +128,10 @@ pub fn apply(items: &mut [Item], has_operations: bool) -> Result<usize, String> 
         }
     }
     if rewritten == 0 && has_operations {
-        return Err("progenitor's builders have no `send` method for build/send.rs to rewrite; check the progenitor version".into());
+        return Err(
+            "progenitor's builders have no `send` method for build/send.rs to rewrite; check the progenitor version"
+                .into(),
+        );
     }
     let mut left = Leftovers::default();
     items.iter().for_each(|item| left.visit_item(item));
@@ -144,7 +153,11 @@ fn operation_id(statement: &syn::Stmt) -> Option<syn::LitStr> {
         return None;
     }
     info.fields.iter().find_map(|field| match (&field.member, &field.expr) {
-        (syn::Member::Named(name), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(id), .. })) if name == "operation_id" => Some(id.clone()),
+        (syn::Member::Named(name), syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(id), .. }))
+            if name == "operation_id" =>
+        {
+            Some(id.clone())
+        }
         _ => None,
     })
 }
@@ -217,8 +230,6 @@ fn result_types(output: &ReturnType) -> Option<(Type, Type)> {
     let error = type_arg(type_arg(ty, "Result", 1)?, "Error", 0)?;
     Some((success_type(output)?, error.clone()))
 }
-
-
 
 #[cfg(test)]
 mod tests {

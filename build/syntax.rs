@@ -97,7 +97,9 @@ mod tests {
     fn a_missing_module_is_an_error_that_names_it() {
         let items = items();
         assert_eq!(module(&items, "prelude").err().as_deref(), Some("progenitor's output has no `prelude` module"));
-        let mut without_body: Vec<Item> = vec![syn::parse_quote!(mod types;)];
+        let mut without_body: Vec<Item> = vec![syn::parse_quote!(
+            mod types;
+        )];
         assert!(module(&without_body, "types").is_err(), "a module without a body has no items");
         assert!(module_mut(&mut without_body, "types").err().is_some_and(|e| e.contains("`types`")));
     }
@@ -105,15 +107,16 @@ mod tests {
     #[test]
     fn a_module_can_be_changed_through_module_mut() {
         let mut items = items();
-        module_mut(&mut items, "builder").expect("builder").push(syn::parse_quote!(pub struct Added;));
+        module_mut(&mut items, "builder").expect("builder").push(syn::parse_quote!(
+            pub struct Added;
+        ));
         assert_eq!(names(module(&items, "builder").expect("builder")), ["ReadThing", "Added"]);
         assert_eq!(names(module(&items, "types").expect("types")), ["Thing", "mod builder"]);
     }
 
     #[test]
     fn the_success_type_is_t_of_result_of_response_value() {
-        let output: ReturnType =
-            syn::parse_quote!(-> Result<ResponseValue<types::Thing>, Error<types::ErrorResponse>>);
+        let output: ReturnType = syn::parse_quote!(-> Result<ResponseValue<types::Thing>, Error<types::ErrorResponse>>);
         assert_eq!(success_type(&output).map(ty), Some(ty(syn::parse_quote!(types::Thing))));
         let unit: ReturnType = syn::parse_quote!(-> ::std::result::Result<ResponseValue<()>, crate::Error>);
         assert_eq!(success_type(&unit).map(ty), Some(ty(syn::parse_quote!(()))));

@@ -76,7 +76,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Alan is promoted: an update replaces the profile.
-    let promoted: UserUpdateRequest = serde_json::from_value(user("emp-43", "Alan", "Turing", "alan@example.com", "Head of Research"))?;
+    let promoted: UserUpdateRequest =
+        serde_json::from_value(user("emp-43", "Alan", "Turing", "alan@example.com", "Head of Research"))?;
     client.update_user().user_id(ids[2]).body(promoted).send().await?;
     // Edsger leaves: Spotnana's deleteUser deactivates the user.
     client.delete_user().user_id(ids[3]).send().await?;
@@ -101,7 +102,12 @@ async fn print_user(client: &Client, employee: &str) -> Result<(), spotnana::Err
         return Ok(());
     };
     let profile = client.get_user_info().user_id(summary.id).send().await?.into_inner();
-    let name = profile.personal_info.as_ref().and_then(|p| p.name.as_ref()).map(|n| format!("{} {}", n.given, n.family1)).unwrap_or_default();
+    let name = profile
+        .personal_info
+        .as_ref()
+        .and_then(|p| p.name.as_ref())
+        .map(|n| format!("{} {}", n.given, n.family1))
+        .unwrap_or_default();
     let email = profile.personal_info.as_ref().and_then(|p| p.email.clone()).unwrap_or_default();
     let designation = profile.business_info.as_ref().and_then(|b| b.designation.clone()).unwrap_or_default();
     println!("  {employee:<8} {name:<18} {email:<20} {designation}");

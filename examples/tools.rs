@@ -32,7 +32,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
 
     // What an agent's tool call would carry: an operation id and JSON arguments.
-    let arguments = json!({ "body": { "name": "Tools Example Travel", "billingCurrency": "EUR", "companyRoles": ["ORG"] } });
+    let arguments =
+        json!({ "body": { "name": "Tools Example Travel", "billingCurrency": "EUR", "companyRoles": ["ORG"] } });
     let created = client.call_json("createCompany", arguments).await?;
     let id = created["id"].as_str().ok_or("createCompany answers with an id")?.to_string();
     println!("\ncreateCompany -> {created}");

@@ -65,7 +65,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let trip = client.create_trip().body(trip).send().await?.into_inner().id.ok_or("the trip has no id")?;
     let mut hotel = spotnana::sandbox::example_request("hotelCreatePnr").ok_or("no hotel request")?;
     hotel["tripData"]["tripId"] = json!({ "id": trip });
-    let booked = client.hotel_create_pnr().body(serde_json::from_value::<spotnana::types::HotelCreatePnrRequest>(hotel)?).send().await?;
+    let booked = client
+        .hotel_create_pnr()
+        .body(serde_json::from_value::<spotnana::types::HotelCreatePnrRequest>(hotel)?)
+        .send()
+        .await?;
     let pnr = booked.into_inner().pnr_id;
     let cancel: spotnana::types::HotelCancelPnrRequest = serde_json::from_value(json!({}))?;
     client.hotel_cancel_pnr().pnr_id(&pnr).body(cancel).send().await?;

@@ -95,10 +95,7 @@ impl StaticToken {
 
 impl TokenSource for StaticToken {
     fn fetch(&self) -> TokenFuture<'_> {
-        let token = Token {
-            access_token: self.0.clone(),
-            expires_in: None,
-        };
+        let token = Token { access_token: self.0.clone(), expires_in: None };
         Box::pin(async move { Ok(token) })
     }
 }
@@ -144,9 +141,8 @@ impl GrantResponse {
         };
         match seconds {
             // `> 0.0` is false for NaN too.
-            Some(s) if s > 0.0 => {
-                Duration::try_from_secs_f64(s.min(crate::auth::MAX_TOKEN_LIFETIME.as_secs_f64())).unwrap_or(crate::auth::MAX_TOKEN_LIFETIME)
-            }
+            Some(s) if s > 0.0 => Duration::try_from_secs_f64(s.min(crate::auth::MAX_TOKEN_LIFETIME.as_secs_f64()))
+                .unwrap_or(crate::auth::MAX_TOKEN_LIFETIME),
             _ => DEFAULT_TOKEN_LIFETIME,
         }
     }
@@ -215,7 +211,9 @@ impl ClientCredentials {
         Ok(Self { oauth, http: OAuthHttp(http), backoff })
     }
 
-    async fn request_once(&self) -> Result<Token, RequestTokenError<TokenHttpError, oauth2::basic::BasicErrorResponse>> {
+    async fn request_once(
+        &self,
+    ) -> Result<Token, RequestTokenError<TokenHttpError, oauth2::basic::BasicErrorResponse>> {
         let response = self.oauth.exchange_client_credentials().request_async(&self.http).await?;
         Ok(Token {
             access_token: AccessToken::new(response.access_token().secret().clone()),
@@ -233,7 +231,9 @@ impl ClientCredentials {
                 Err(RequestTokenError::Request(TokenHttpError::Status { status, .. })) if status < 400 => {
                     return Err(AuthError::Unavailable {
                         attempts: attempt,
-                        last: format!("HTTP {status}; the token endpoint redirected, and token requests follow no redirects"),
+                        last: format!(
+                            "HTTP {status}; the token endpoint redirected, and token requests follow no redirects"
+                        ),
                     });
                 }
                 Err(RequestTokenError::Request(TokenHttpError::Status { status, oauth_error, .. }))

@@ -28,14 +28,22 @@ pub(crate) async fn json<T: DeserializeOwned>(
 /// Sends `request`, for an operation whose success has no body: any body
 /// sent is not read.
 #[cfg_attr(not(spotnana_operations), allow(dead_code))]
-pub(crate) async fn empty(client: &Client, request: Request, operation: &'static str) -> Result<ResponseValue<()>, crate::Error> {
+pub(crate) async fn empty(
+    client: &Client,
+    request: Request,
+    operation: &'static str,
+) -> Result<ResponseValue<()>, crate::Error> {
     let response = client.inner().execute(client.client(), request, operation).await?;
     Ok(ResponseValue::empty(response))
 }
 
 /// Sends `request` and returns its success answer as JSON: `null` when it
 /// has no body.
-pub(crate) async fn value(client: &Client, request: Request, operation: &'static str) -> Result<serde_json::Value, crate::Error> {
+pub(crate) async fn value(
+    client: &Client,
+    request: Request,
+    operation: &'static str,
+) -> Result<serde_json::Value, crate::Error> {
     let method = request.method().clone();
     let response = client.inner().execute(client.client(), request, operation).await?;
     if response.content_length() == Some(0) && response.status() != reqwest::StatusCode::NO_CONTENT {

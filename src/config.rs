@@ -75,7 +75,9 @@ pub enum ConfigError {
         url: String,
     },
     /// Neither credentials nor a token source were given.
-    #[error("no credentials: call with_credentials, with_static_token or with_token_source, or use Client::from_env()")]
+    #[error(
+        "no credentials: call with_credentials, with_static_token or with_token_source, or use Client::from_env()"
+    )]
     NoCredentials,
     /// The HTTP client could not be created (for example, no TLS backend).
     #[error("the HTTP client could not be created: {0}")]
@@ -293,8 +295,13 @@ impl ClientBuilder {
             Auth::None => return Err(ConfigError::NoCredentials),
             Auth::Source(cache) => cache,
             Auth::Credentials { client_id, client_secret } => {
-                let grant = ClientCredentials::new(&client_id, &client_secret, &token_url, http.clone(), self.retry.clone())
-                    .map_err(|reason| ConfigError::InvalidUrl { what: "token URL", url: token_url.clone(), reason })?;
+                let grant =
+                    ClientCredentials::new(&client_id, &client_secret, &token_url, http.clone(), self.retry.clone())
+                        .map_err(|reason| ConfigError::InvalidUrl {
+                            what: "token URL",
+                            url: token_url.clone(),
+                            reason,
+                        })?;
                 TokenCache::new(grant)
             }
         };
@@ -306,7 +313,11 @@ impl ClientBuilder {
 /// Parses `url`, refusing plain HTTP except to loopback hosts; returns it
 /// without a trailing slash, and whether its host is loopback.
 fn checked_url(what: &'static str, url: &str) -> Result<(String, bool), ConfigError> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| ConfigError::InvalidUrl { what, url: url.to_string(), reason: e.to_string() })?;
+    let parsed = reqwest::Url::parse(url).map_err(|e| ConfigError::InvalidUrl {
+        what,
+        url: url.to_string(),
+        reason: e.to_string(),
+    })?;
     let loopback = match parsed.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -318,7 +329,11 @@ fn checked_url(what: &'static str, url: &str) -> Result<(String, bool), ConfigEr
         "http" if loopback => {}
         "http" => return Err(ConfigError::InsecureUrl { what, url: url.to_string() }),
         other => {
-            return Err(ConfigError::InvalidUrl { what, url: url.to_string(), reason: format!("scheme {other:?} is not http or https") })
+            return Err(ConfigError::InvalidUrl {
+                what,
+                url: url.to_string(),
+                reason: format!("scheme {other:?} is not http or https"),
+            })
         }
     }
     Ok((url.trim_end_matches('/').to_string(), loopback))
@@ -340,7 +355,8 @@ impl Client {
     /// A client configured from `SPOTNANA_CLIENT_ID`, `SPOTNANA_CLIENT_SECRET` and,
     /// optionally, `SPOTNANA_BASE_URL` (default: the sandbox).
     pub fn from_env() -> Result<Client, ConfigError> {
-        let mut builder = ClientBuilder::new().with_credentials(env_var("SPOTNANA_CLIENT_ID")?, ClientSecret::new(env_var("SPOTNANA_CLIENT_SECRET")?));
+        let mut builder = ClientBuilder::new()
+            .with_credentials(env_var("SPOTNANA_CLIENT_ID")?, ClientSecret::new(env_var("SPOTNANA_CLIENT_SECRET")?));
         if let Ok(url) = env_var("SPOTNANA_BASE_URL") {
             builder = builder.with_base_url(url);
         }
@@ -374,7 +390,10 @@ mod tests {
 
     #[test]
     fn https_is_taken_and_loses_its_trailing_slash() {
-        assert_eq!(checked_url("base URL", "https://api.spotnana.com/").unwrap(), ("https://api.spotnana.com".into(), false));
+        assert_eq!(
+            checked_url("base URL", "https://api.spotnana.com/").unwrap(),
+            ("https://api.spotnana.com".into(), false)
+        );
     }
 
     #[test]
@@ -393,6 +412,9 @@ mod tests {
             panic!("ftp is not http")
         };
         assert!(reason.contains("ftp"), "{reason}");
-        assert!(matches!(checked_url("token URL", "not a url"), Err(ConfigError::InvalidUrl { what: "token URL", .. })));
+        assert!(matches!(
+            checked_url("token URL", "not a url"),
+            Err(ConfigError::InvalidUrl { what: "token URL", .. })
+        ));
     }
 }

@@ -54,7 +54,9 @@ pub(crate) async fn body<T: DeserializeOwned>(
     let limit = client.inner().max_response();
     let body = match read_limited(response, limit).await {
         Ok(body) => body,
-        Err(Unread::TooLarge(read)) => return Err(warned(DecodeError::too_large(status, content_type(), limit, &scrub(read)))),
+        Err(Unread::TooLarge(read)) => {
+            return Err(warned(DecodeError::too_large(status, content_type(), limit, &scrub(read))))
+        }
         Err(Unread::Failed(e)) => return Err(failed(format!("the body could not be read in full ({e})"), &[])),
     };
     let body: &[u8] = if body.is_empty() && status == reqwest::StatusCode::NO_CONTENT { b"null" } else { &body };

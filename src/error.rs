@@ -30,7 +30,9 @@ pub enum Error {
     #[error(transparent)]
     Auth(#[from] AuthError),
     /// The call did not finish within the configured timeout.
-    #[error("the request timed out; raise it with ClientBuilder::with_request_timeout if Spotnana is slow to answer: {0}")]
+    #[error(
+        "the request timed out; raise it with ClientBuilder::with_request_timeout if Spotnana is slow to answer: {0}"
+    )]
     Timeout(#[source] TransportError),
     /// No connection could be made to Spotnana.
     #[error("could not connect to Spotnana; check the base URL and the network: {0}")]
@@ -315,10 +317,10 @@ impl From<progenitor_client::Error<ErrorResponse>> for Error {
                 let headers = rv.headers().clone();
                 Error::Api(ApiError::new(status, headers, Some(rv.into_inner())))
             }
-            P::InvalidResponsePayload(body, e) => {
-                Error::Decode(DecodeError::new(None, None, e.to_string(), &body))
+            P::InvalidResponsePayload(body, e) => Error::Decode(DecodeError::new(None, None, e.to_string(), &body)),
+            P::UnexpectedResponse(response) => {
+                Error::Api(ApiError::new(response.status(), response.headers().clone(), None))
             }
-            P::UnexpectedResponse(response) => Error::Api(ApiError::new(response.status(), response.headers().clone(), None)),
         }
     }
 }

@@ -29,45 +29,45 @@ mod resources;
 mod lenient;
 mod retry;
 // Without an API feature no generated create calls into it.
+mod multipart;
+pub mod pagination;
+mod runtime;
 #[cfg_attr(not(spotnana_operations), allow(dead_code))]
 mod safe_create;
-mod runtime;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 mod secret;
 mod secret_fields;
 #[cfg(any(feature = "sandbox", feature = "schemars"))]
 mod spec;
-mod multipart;
-pub mod pagination;
 mod token_cache;
-#[cfg(feature = "webhooks")]
-pub mod webhooks;
 #[cfg(feature = "schemars")]
 mod tools;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 pub use apis::{enabled_apis, APIS};
 pub use config::{
-    ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_REQUEST_TIMEOUT,
-    TOKEN_PATH,
+    ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
+    DEFAULT_REQUEST_TIMEOUT, TOKEN_PATH,
 };
 pub use decode::from_slice;
 pub use error::{ApiError, DecodeError, Error, Result, TransportError, SNIPPET_LIMIT};
+pub use generated::{builder, types, ByteStream, Client, ResponseValue};
 pub use multipart::FilePart;
 #[cfg(feature = "company")]
 pub use multipart::UploadCompanyPreferences;
 #[cfg(feature = "document")]
 pub use multipart::UploadDocument;
-pub use generated::{builder, types, ByteStream, Client, ResponseValue};
 pub use retry::RetryPolicy;
 pub use safe_create::CreateOutcome;
 pub use secret::Secret;
 #[cfg(feature = "schemars")]
 pub use tools::{operation, operations, Operation};
 
-/// The UUID type of ids the spec types as UUIDs (`company_id`, `trip_id`, ...):
-/// setters take it, or a string that parses as one.
-pub use uuid::Uuid;
 /// The HTTP types of [`ApiError::status`], [`ApiError::headers`] and
 /// [`ResponseValue`]'s accessors, from the `http` crate.
 pub use http::{HeaderMap, StatusCode};
+/// The UUID type of ids the spec types as UUIDs (`company_id`, `trip_id`, ...):
+/// setters take it, or a string that parses as one.
+pub use uuid::Uuid;

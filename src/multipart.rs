@@ -14,10 +14,10 @@ use bytes::{BufMut, Bytes, BytesMut};
 use progenitor_client::{ClientInfo, ResponseValue};
 use reqwest::header::CONTENT_TYPE;
 
-#[cfg(feature = "document")]
-use crate::generated::types::{DocumentMetadata, UploadDocumentResponse};
 #[cfg(feature = "company")]
 use crate::generated::types::VendorType;
+#[cfg(feature = "document")]
+use crate::generated::types::{DocumentMetadata, UploadDocumentResponse};
 use crate::generated::Client;
 
 /// A file to upload: its bytes, name and media type.
@@ -66,7 +66,13 @@ impl Form {
 
     /// Adds a part; a `content_type` holding a line break (which would
     /// start a header of its own) or another control character is refused.
-    pub(crate) fn part(&mut self, name: &str, file_name: Option<&str>, content_type: &str, data: &[u8]) -> Result<(), crate::Error> {
+    pub(crate) fn part(
+        &mut self,
+        name: &str,
+        file_name: Option<&str>,
+        content_type: &str,
+        data: &[u8],
+    ) -> Result<(), crate::Error> {
         if content_type.chars().any(char::is_control) {
             return Err(crate::Error::InvalidRequest(format!(
                 "the content type of part `{}` holds a line break or another control character; give a media type such as application/pdf",
@@ -212,10 +218,13 @@ impl<'a> UploadCompanyPreferences<'a> {
     /// [`crate::Error`]; `InvalidRequest` when `company_id` or `vendor_type`
     /// was not set.
     pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-        let company_id = self.company_id.ok_or_else(|| crate::Error::InvalidRequest("company_id was not set".into()))?;
-        let vendor_type = self.vendor_type.ok_or_else(|| crate::Error::InvalidRequest("vendor_type was not set".into()))?;
+        let company_id =
+            self.company_id.ok_or_else(|| crate::Error::InvalidRequest("company_id was not set".into()))?;
+        let vendor_type =
+            self.vendor_type.ok_or_else(|| crate::Error::InvalidRequest("vendor_type was not set".into()))?;
         let mut form = Form::new();
-        let vendor = serde_json::to_value(vendor_type).map_err(|e| crate::Error::InvalidRequest(format!("vendorType: {e}")))?;
+        let vendor =
+            serde_json::to_value(vendor_type).map_err(|e| crate::Error::InvalidRequest(format!("vendorType: {e}")))?;
         form.part("vendorType", None, "text/plain", vendor.as_str().unwrap_or_default().as_bytes())?;
         if let Some(file) = &self.file {
             form.part("file", Some(&file.file_name), &file.content_type, &file.bytes)?;

@@ -18,11 +18,7 @@ use crate::retry::parse_retry_after;
 pub(crate) enum TokenHttpError {
     /// The endpoint answered with a non-success status.
     #[error("token endpoint answered HTTP {status}")]
-    Status {
-        status: u16,
-        retry_after: Option<Duration>,
-        oauth_error: Option<String>,
-    },
+    Status { status: u16, retry_after: Option<Duration>, oauth_error: Option<String> },
     /// The request never completed (connection, timeout, TLS).
     #[error("token request failed: {0}")]
     Transport(#[source] reqwest::Error),
@@ -74,18 +70,13 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
             if let Some(h) = builder.headers_mut() {
                 *h = headers;
             }
-            builder
-                .body(bytes.to_vec())
-                .map_err(|e| TokenHttpError::Build(e.to_string()))
+            builder.body(bytes.to_vec()).map_err(|e| TokenHttpError::Build(e.to_string()))
         })
     }
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after)
+    headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after)
 }
 
 /// The RFC 6749 `error` code of an error body (`invalid_client`, ...), if it is
@@ -96,10 +87,6 @@ fn oauth_error_code(body: &[u8]) -> Option<String> {
         error: String,
     }
     let parsed: OAuthError = serde_json::from_slice(body).ok()?;
-    let plausible = parsed.error.len() <= 64
-        && parsed
-            .error
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b == b'_');
+    let plausible = parsed.error.len() <= 64 && parsed.error.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
     plausible.then_some(parsed.error)
 }

@@ -27,8 +27,8 @@
 //! [`Error::PageLimit`] instead: a list never ends silently short.
 
 use std::collections::{HashSet, VecDeque};
-use std::hash::Hasher as _;
 use std::future::Future;
+use std::hash::Hasher as _;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -317,7 +317,9 @@ pub(crate) fn set_pointer(target: &mut Value, pointer: &str, value: Value) {
 
 /// The typed request body for one page.
 pub(crate) fn json_typed<B: serde::de::DeserializeOwned>(body: Result<Value, String>) -> Result<B, String> {
-    body.and_then(|b| serde_json::from_value(b).map_err(|e| format!("the paged request body does not fit its type: {e}")))
+    body.and_then(|b| {
+        serde_json::from_value(b).map_err(|e| format!("the paged request body does not fit its type: {e}"))
+    })
 }
 
 /// The object that asks for the page after `token`: `template` (the JSON of

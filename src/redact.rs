@@ -47,7 +47,11 @@ pub(crate) fn secret_values(body: &[u8]) -> Cow<'_, [u8]> {
             out.extend_from_slice(&body[copied..=value_start]);
             out.extend_from_slice(REDACTED);
             // An unterminated value (a truncated body) is blanked to the end.
-            copied = if body.get(value_end - 1) == Some(&b'"') && value_end - 1 > value_start { value_end - 1 } else { body.len() };
+            copied = if body.get(value_end - 1) == Some(&b'"') && value_end - 1 > value_start {
+                value_end - 1
+            } else {
+                body.len()
+            };
         }
         at = value_end;
     }
@@ -101,7 +105,10 @@ mod tests {
             redacted(r#"{"id":"u1","clientSecret":"s3cr3t","scimToken" : "tok","CVV":"123"}"#),
             r#"{"id":"u1","clientSecret":"[redacted]","scimToken" : "[redacted]","CVV":"[redacted]"}"#
         );
-        assert_eq!(redacted(r#"{"setupIntentClientSecret":"seti_x_secret_y"}"#), r#"{"setupIntentClientSecret":"[redacted]"}"#);
+        assert_eq!(
+            redacted(r#"{"setupIntentClientSecret":"seti_x_secret_y"}"#),
+            r#"{"setupIntentClientSecret":"[redacted]"}"#
+        );
     }
 
     #[test]
@@ -113,7 +120,10 @@ mod tests {
 
     #[test]
     fn a_card_number_goes_beside_a_cvv() {
-        assert_eq!(redacted(r#"{"card":{"number":"4111111111111111","cvv":"012"}}"#), r#"{"card":{"number":"[redacted]","cvv":"[redacted]"}}"#);
+        assert_eq!(
+            redacted(r#"{"card":{"number":"4111111111111111","cvv":"012"}}"#),
+            r#"{"card":{"number":"[redacted]","cvv":"[redacted]"}}"#
+        );
     }
 
     #[test]

@@ -122,7 +122,8 @@ pub fn families<'a>(doc: &'a Value, operations: impl Iterator<Item = Op<'a>>) ->
             continue;
         }
         let below: Vec<&Op<'a>> = ops.iter().filter(|(p, _, _)| item_param(collection, p).is_some()).collect();
-        let Some(&&(item_path, _, _)) = below.iter().find(|(p, _, _)| same_version(collection, p)).or(below.first()) else {
+        let Some(&&(item_path, _, _)) = below.iter().find(|(p, _, _)| same_version(collection, p)).or(below.first())
+        else {
             continue;
         };
         let Some(id_param) = item_param(collection, item_path) else { continue };
@@ -154,14 +155,17 @@ pub fn families<'a>(doc: &'a Value, operations: impl Iterator<Item = Op<'a>>) ->
         let is_uuid = |schema: Option<&Value>, at: Option<&IdAt>| {
             at.and_then(|at| schema_at(doc, schema?, &at.pointer())).is_some_and(|s| s["format"] == "uuid")
         };
-        let uuid_ids = items.iter().any(|(_, _, op)| param_schema(doc, op, &id_param).is_some_and(|s| s["format"] == "uuid"))
-            || is_uuid(answer(doc, create), created_id.as_ref())
-            || read.as_ref().is_some_and(|(op, at)| ops.iter().any(|(_, _, o)| o["operationId"] == op.as_str() && is_uuid(answer(doc, o), Some(at))))
-            || lists.iter().any(|l: &Listing| {
-                let op = ops.iter().find(|(_, _, o)| o["operationId"] == l.operation.as_str());
-                let item = op.and_then(|(_, _, o)| schema_at(doc, answer(doc, o)?, &format!("/{}/0", l.items)));
-                is_uuid(item, l.item_id.as_ref())
-            });
+        let uuid_ids =
+            items.iter().any(|(_, _, op)| param_schema(doc, op, &id_param).is_some_and(|s| s["format"] == "uuid"))
+                || is_uuid(answer(doc, create), created_id.as_ref())
+                || read.as_ref().is_some_and(|(op, at)| {
+                    ops.iter().any(|(_, _, o)| o["operationId"] == op.as_str() && is_uuid(answer(doc, o), Some(at)))
+                })
+                || lists.iter().any(|l: &Listing| {
+                    let op = ops.iter().find(|(_, _, o)| o["operationId"] == l.operation.as_str());
+                    let item = op.and_then(|(_, _, o)| schema_at(doc, answer(doc, o)?, &format!("/{}/0", l.items)));
+                    is_uuid(item, l.item_id.as_ref())
+                });
         out.push(Family {
             collection: collection.to_string(),
             created_id,
@@ -180,7 +184,8 @@ pub fn families<'a>(doc: &'a Value, operations: impl Iterator<Item = Op<'a>>) ->
 
 /// The parameter name when `path` is `collection/{name}`, in any version.
 fn item_param(collection: &str, path: &str) -> Option<String> {
-    let rest = unversioned(path).strip_prefix(&unversioned(collection))?.strip_prefix("/{")?.strip_suffix('}')?.to_string();
+    let rest =
+        unversioned(path).strip_prefix(&unversioned(collection))?.strip_prefix("/{")?.strip_suffix('}')?.to_string();
     (!rest.contains('/')).then_some(rest)
 }
 
@@ -189,7 +194,11 @@ fn unversioned(path: &str) -> String {
     let trimmed = path.trim_start_matches('/');
     let (first, rest) = trimmed.split_once('/').unwrap_or((trimmed, ""));
     let versioned = first.len() > 1 && first.starts_with('v') && first[1..].bytes().all(|b| b.is_ascii_digit());
-    if versioned { format!("/{rest}") } else { path.to_string() }
+    if versioned {
+        format!("/{rest}")
+    } else {
+        path.to_string()
+    }
 }
 
 fn same_version(a: &str, b: &str) -> bool {
@@ -219,7 +228,11 @@ fn param_schema<'a>(doc: &'a Value, op: &'a Value, name: &str) -> Option<&'a Val
 pub fn schema_at<'a>(doc: &'a Value, schema: &'a Value, pointer: &str) -> Option<&'a Value> {
     let mut at = resolve(doc, schema);
     for step in pointer.split('/').skip(1) {
-        at = if at["type"] == "array" { resolve(doc, at.get("items")?) } else { properties(doc, at).into_iter().find(|(n, _)| *n == step)?.1 };
+        at = if at["type"] == "array" {
+            resolve(doc, at.get("items")?)
+        } else {
+            properties(doc, at).into_iter().find(|(n, _)| *n == step)?.1
+        };
     }
     Some(at)
 }
@@ -287,7 +300,10 @@ fn id_below(doc: &Value, schema: &Value, param: &str, object: String, depth: usi
         if property["type"] == "array" {
             let item = resolve(doc, property.get("items")?);
             id_below(doc, item, param, format!("{object}/{name}/0"), depth + 1)
-        } else if property["type"] == "object" || property.get("properties").is_some() || property.get("allOf").is_some() {
+        } else if property["type"] == "object"
+            || property.get("properties").is_some()
+            || property.get("allOf").is_some()
+        {
             id_below(doc, property, param, format!("{object}/{name}"), depth + 1)
         } else {
             None
@@ -299,14 +315,16 @@ fn id_below(doc: &Value, schema: &Value, param: &str, object: String, depth: usi
 fn listing(doc: &Value, op: &Value, create: &Value, id_param: &str) -> Option<Listing> {
     let answer = answer(doc, op)?;
     let tagged = op.pointer("/x-spotnana-pagination/items").and_then(Value::as_str);
-    let arrays: Vec<(&str, &Value)> = properties(doc, answer).into_iter().filter(|(_, p)| p["type"] == "array").collect();
+    let arrays: Vec<(&str, &Value)> =
+        properties(doc, answer).into_iter().filter(|(_, p)| p["type"] == "array").collect();
     let (items, array) = match tagged {
         Some(name) => *arrays.iter().find(|(n, _)| *n == name)?,
         None if arrays.len() == 1 => arrays[0],
         None => return None,
     };
     let item = resolve(doc, array.get("items")?);
-    let paging: Vec<&str> = ["start", "size"].iter().filter_map(|k| op.pointer(&format!("/x-spotnana-pagination/{k}"))?.as_str()).collect();
+    let paging: Vec<&str> =
+        ["start", "size"].iter().filter_map(|k| op.pointer(&format!("/x-spotnana-pagination/{k}"))?.as_str()).collect();
     let body = request(doc, create);
     let filters = op["parameters"]
         .as_array()
@@ -319,7 +337,12 @@ fn listing(doc: &Value, op: &Value, create: &Value, id_param: &str) -> Option<Li
         .filter(|name| body.is_some_and(|b| find_property(doc, b, name, 3).is_some()))
         .map(str::to_string)
         .collect();
-    Some(Listing { operation: op["operationId"].as_str()?.to_string(), items: items.to_string(), item_id: id_at(doc, item, id_param), filters })
+    Some(Listing {
+        operation: op["operationId"].as_str()?.to_string(),
+        items: items.to_string(),
+        item_id: id_at(doc, item, id_param),
+        filters,
+    })
 }
 
 /// The JSON pointer of a property called `name` in `schema`, at most
@@ -333,9 +356,10 @@ pub fn find_property(doc: &Value, schema: &Value, name: &str, depth: usize) -> O
     if depth <= 1 {
         return None;
     }
-    props.iter().filter(|(_, p)| p["type"] == "object" || p.get("properties").is_some()).find_map(|(n, p)| {
-        find_property(doc, p, name, depth - 1).map(|rest| format!("/{n}{rest}"))
-    })
+    props
+        .iter()
+        .filter(|(_, p)| p["type"] == "object" || p.get("properties").is_some())
+        .find_map(|(n, p)| find_property(doc, p, name, depth - 1).map(|rest| format!("/{n}{rest}")))
 }
 
 /// The external id of a create's body: `externalId`, else `external…Id`
@@ -347,7 +371,8 @@ fn external_id(doc: &Value, body: &Value) -> Option<String> {
     }
     props.iter().filter(|(n, _)| n.starts_with("external")).find_map(|(outer, p)| {
         let inner = properties(doc, p);
-        let (name, _) = inner.iter().find(|(n, s)| n.starts_with("external") && n.ends_with("Id") && s["type"] == "string")?;
+        let (name, _) =
+            inner.iter().find(|(n, s)| n.starts_with("external") && n.ends_with("Id") && s["type"] == "string")?;
         Some(format!("/{outer}/{name}"))
     })
 }
@@ -376,8 +401,14 @@ fn lookup(doc: &Value, ops: &[Op<'_>], collection: &str, create: &Value) -> Opti
         .iter()
         .filter(|(p, m, op)| *m == "get" && takes_external_id(op) && rank(p).is_some())
         .min_by_key(|(p, _, _)| rank(p))?;
-    let create_path_params: Vec<String> =
-        create["parameters"].as_array().into_iter().flatten().map(|p| resolve(doc, p)).filter(|p| p["in"] == "path").filter_map(|p| p["name"].as_str().map(str::to_string)).collect();
+    let create_path_params: Vec<String> = create["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| resolve(doc, p))
+        .filter(|p| p["in"] == "path")
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
     let mut params = Vec::new();
     for p in op["parameters"].as_array().into_iter().flatten().map(|p| resolve(doc, p)) {
         let Some(name) = p["name"].as_str() else { continue };
@@ -464,7 +495,9 @@ pub fn bookings<'a>(doc: &'a Value, operations: impl Iterator<Item = Op<'a>>) ->
     let ops: Vec<Op<'a>> = operations.collect();
     let mut out = Bookings::default();
     let id = |op: &Value| op["operationId"].as_str().unwrap_or_default().to_string();
-    let top = |schema: Option<&'a Value>, name: &str| schema.is_some_and(|s| properties(doc, s).iter().any(|(n, p)| *n == name && p["type"] == "string"));
+    let top = |schema: Option<&'a Value>, name: &str| {
+        schema.is_some_and(|s| properties(doc, s).iter().any(|(n, p)| *n == name && p["type"] == "string"))
+    };
     let array_of = |op: &'a Value, name: &str| Some(array_with(doc, answer(doc, op)?, name)?.0.to_string());
     for &(path, method, op) in &ops {
         let last = path.rsplit('/').next().unwrap_or_default();
@@ -472,13 +505,19 @@ pub fn bookings<'a>(doc: &'a Value, operations: impl Iterator<Item = Op<'a>>) ->
         let trip = body.and_then(|b| find_property(doc, b, "tripId", 2));
         match method {
             "post" if last == "create-pnr" && top(answer(doc, op), "pnrId") => {
-                let named = trip.map(Booked::Trip).or_else(|| top(body, "bookingId").then(|| Booked::BookingId("/bookingId".into())));
+                let named = trip
+                    .map(Booked::Trip)
+                    .or_else(|| top(body, "bookingId").then(|| Booked::BookingId("/bookingId".into())));
                 if let Some(named) = named {
                     out.books.push((id(op), named));
                 }
             }
             "post" if last == "cancel-pnr" || (last == "cancel" && path.ends_with("{pnrId}/cancel")) => {
-                let pnr = if path.contains("{pnrId}") { Some(Source::Path("pnrId".into())) } else { top(body, "pnrId").then(|| Source::Body("/pnrId".into())) };
+                let pnr = if path.contains("{pnrId}") {
+                    Some(Source::Path("pnrId".into()))
+                } else {
+                    top(body, "pnrId").then(|| Source::Body("/pnrId".into()))
+                };
                 if let Some(pnr) = pnr {
                     out.cancels.push((id(op), pnr));
                 }
@@ -495,7 +534,9 @@ pub fn bookings<'a>(doc: &'a Value, operations: impl Iterator<Item = Op<'a>>) ->
                 out.trip_views.push((id(op), array));
             }
         }
-        let summaries = answer(doc, op).and_then(|a| array_with(doc, a, "tripId")).filter(|(_, item)| array_with(doc, item, "pnrId").is_some());
+        let summaries = answer(doc, op)
+            .and_then(|a| array_with(doc, a, "tripId"))
+            .filter(|(_, item)| array_with(doc, item, "pnrId").is_some());
         if let (true, Some((array, _))) = (method == "post" && last == "list", summaries) {
             out.trip_lists.push((id(op), array.to_string()));
         }

@@ -170,7 +170,14 @@ mod tests {
             assert!(delay <= Duration::from_secs(8), "{delay:?}");
         }
         assert_eq!(policy.delay(4, None, Duration::ZERO), None, "4 attempts in all");
-        assert_eq!(RetryPolicy::default().with_max_attempts(u32::MAX).with_base_delay(Duration::MAX).delay(60, None, Duration::ZERO).map(|d| d <= Duration::from_secs(8)), Some(true));
+        assert_eq!(
+            RetryPolicy::default()
+                .with_max_attempts(u32::MAX)
+                .with_base_delay(Duration::MAX)
+                .delay(60, None, Duration::ZERO)
+                .map(|d| d <= Duration::from_secs(8)),
+            Some(true)
+        );
     }
 
     #[test]

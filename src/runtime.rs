@@ -7,8 +7,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use progenitor_client::ClientHooks;
@@ -281,7 +281,9 @@ impl<'a> Call<'a> {
                     _ => Verdict::Answer,
                 };
             }
-            Ok(response) => retry_reason_for_status(response.status(), &self.method).map(|r| (r, retry_after(response))),
+            Ok(response) => {
+                retry_reason_for_status(response.status(), &self.method).map(|r| (r, retry_after(response)))
+            }
             Err(e) => retry_reason_for_error(e, &self.method).map(|r| (r, None)),
         };
         match reason {
@@ -311,7 +313,11 @@ impl<'a> Call<'a> {
     /// `None`): fetches a token when none is cached, waits out the policy's
     /// delays, and answers with the last outcome; returns how many attempts
     /// were made.
-    async fn repeat(mut self, mut next: Option<Request>, mut judged: Option<Judged>) -> (Result<Response, crate::Error>, u32) {
+    async fn repeat(
+        mut self,
+        mut next: Option<Request>,
+        mut judged: Option<Judged>,
+    ) -> (Result<Response, crate::Error>, u32) {
         loop {
             if let Some((verdict, outcome, token)) = judged.take() {
                 match verdict {
@@ -321,14 +327,23 @@ impl<'a> Call<'a> {
                             cache.invalidate(token);
                         }
                         self.reauthenticated = true;
-                        tracing::info!(attempt = self.attempts, "the API rejected the access token (401); retrying once with a new one");
+                        tracing::info!(
+                            attempt = self.attempts,
+                            "the API rejected the access token (401); retrying once with a new one"
+                        );
                     }
                     Verdict::Retry { reason, retry_after } => {
                         self.retries += 1;
-                        let Some(delay) = self.runtime.0.retry.delay(self.retries, retry_after, self.started.elapsed()) else {
+                        let Some(delay) = self.runtime.0.retry.delay(self.retries, retry_after, self.started.elapsed())
+                        else {
                             return (self.answer(outcome, token).await, self.attempts);
                         };
-                        tracing::info!(attempt = self.attempts, reason, delay_ms = delay.as_millis() as u64, "retrying");
+                        tracing::info!(
+                            attempt = self.attempts,
+                            reason,
+                            delay_ms = delay.as_millis() as u64,
+                            "retrying"
+                        );
                         tokio::time::sleep(delay).await;
                     }
                 }
@@ -356,7 +371,11 @@ impl<'a> Call<'a> {
         }
     }
 
-    async fn answer(&self, outcome: reqwest::Result<Response>, token: Option<Arc<Cached>>) -> Result<Response, crate::Error> {
+    async fn answer(
+        &self,
+        outcome: reqwest::Result<Response>,
+        token: Option<Arc<Cached>>,
+    ) -> Result<Response, crate::Error> {
         match finish(outcome, token) {
             Finished::Ready(result) => result,
             Finished::ErrorBody(read) => read.await,
@@ -365,11 +384,7 @@ impl<'a> Call<'a> {
 }
 
 fn retry_after(response: &Response) -> Option<std::time::Duration> {
-    response
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(parse_retry_after)
+    response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after)
 }
 
 /// What the first attempt keeps, to send its request again.
@@ -455,7 +470,9 @@ async fn read_error(mut response: Response, sent: Option<Arc<Cached>>) -> crate:
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
     let body = match crate::decode::read_limited(response, ERROR_BODY_LIMIT).await {
-        Ok(body) | Err(crate::decode::Unread::TooLarge(body)) => sent.iter().fold(body, |body, token| token.redact(body)),
+        Ok(body) | Err(crate::decode::Unread::TooLarge(body)) => {
+            sent.iter().fold(body, |body, token| token.redact(body))
+        }
         Err(crate::decode::Unread::Failed(e)) => {
             let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
             let reason = format!("the body could not be read in full ({e})");

@@ -94,14 +94,22 @@ pub(crate) fn ambiguous(error: &Error) -> bool {
 /// Runs a create as the module docs say: `first` is its `send()`, `again`
 /// builds a second one. `body` is the create's body as JSON and `path` its
 /// path parameters, to take the external id and the lookup's parameters from.
-pub(crate) async fn run<T, F, A, R>(client: &Client, plan: &Plan, body: Option<Value>, path: &[(&str, Option<String>)], first: F, again: A) -> Result<CreateOutcome<T>, Error>
+pub(crate) async fn run<T, F, A, R>(
+    client: &Client,
+    plan: &Plan,
+    body: Option<Value>,
+    path: &[(&str, Option<String>)],
+    first: F,
+    again: A,
+) -> Result<CreateOutcome<T>, Error>
 where
     T: DeserializeOwned,
     F: std::future::Future<Output = Result<ResponseValue<T>, Error>>,
     A: FnOnce() -> R,
     R: std::future::Future<Output = Result<ResponseValue<T>, Error>>,
 {
-    let external = body.as_ref().and_then(|b| b.pointer(plan.external_id)).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let external =
+        body.as_ref().and_then(|b| b.pointer(plan.external_id)).and_then(Value::as_str).filter(|s| !s.is_empty());
     let Some(external) = external.map(str::to_string) else {
         return first.await.map(|r| CreateOutcome::Created(r.into_inner()));
     };
@@ -124,14 +132,21 @@ fn found<T: DeserializeOwned>(plan: &Plan, id: Value) -> Result<T, Error> {
     let value = if wrapped { serde_json::json!({ "id": id }) } else { id };
     crate::pagination::set_pointer(&mut answer, at, value);
     serde_json::from_value(answer.clone()).map_err(|e| {
-        let reason = format!("the resource was found by its external id, but its id does not fit the create's answer: {e}");
+        let reason =
+            format!("the resource was found by its external id, but its id does not fit the create's answer: {e}");
         Error::Decode(crate::DecodeError::new(None, None, reason, answer.to_string().as_bytes()))
     })
 }
 
 /// The id of the resource the lookup finds for `external`, or `None` when
 /// it finds nothing (a 404, or no id in its answer).
-async fn lookup(client: &Client, plan: &Plan, external: &str, body: Option<&Value>, path: &[(&str, Option<String>)]) -> Result<Option<Value>, Error> {
+async fn lookup(
+    client: &Client,
+    plan: &Plan,
+    external: &str,
+    body: Option<&Value>,
+    path: &[(&str, Option<String>)],
+) -> Result<Option<Value>, Error> {
     let mut url = plan.path.to_string();
     let mut query = vec![("externalId".to_string(), external.to_string())];
     for (name, in_path, source) in plan.params {
@@ -170,13 +185,16 @@ mod tests {
 
     #[test]
     fn a_5xx_may_have_applied_and_a_4xx_did_not() {
-        let api = |status: u16| Error::Api(crate::ApiError::new(reqwest::StatusCode::from_u16(status).unwrap(), Default::default(), None));
+        let api = |status: u16| {
+            Error::Api(crate::ApiError::new(reqwest::StatusCode::from_u16(status).unwrap(), Default::default(), None))
+        };
         assert!(ambiguous(&api(500)));
         assert!(ambiguous(&api(504)));
         assert!(!ambiguous(&api(400)));
         assert!(!ambiguous(&api(409)));
         assert!(!ambiguous(&Error::InvalidRequest("no body".into())));
-        let unread = crate::DecodeError::new(Some(reqwest::StatusCode::CREATED), None, "bad".into(), b"{").may_have_been_applied(reqwest::Method::POST);
+        let unread = crate::DecodeError::new(Some(reqwest::StatusCode::CREATED), None, "bad".into(), b"{")
+            .may_have_been_applied(reqwest::Method::POST);
         assert!(ambiguous(&Error::Decode(unread)));
     }
 
@@ -186,9 +204,19 @@ mod tests {
         struct EntityId {
             id: String,
         }
-        let plan = Plan { lookup: "find", path: "/x", external_id: "/externalId", params: &[], found: "/elements/0/id", created: ("/id", false) };
+        let plan = Plan {
+            lookup: "find",
+            path: "/x",
+            external_id: "/externalId",
+            params: &[],
+            found: "/elements/0/id",
+            created: ("/id", false),
+        };
         assert_eq!(found::<EntityId>(&plan, Value::String("u-1".into())).unwrap(), EntityId { id: "u-1".into() });
         let wrapped = Plan { created: ("/id", true), ..plan };
-        assert!(found::<EntityId>(&wrapped, Value::String("u-1".into())).is_err(), "an id object does not fit a string id");
+        assert!(
+            found::<EntityId>(&wrapped, Value::String("u-1".into())).is_err(),
+            "an id object does not fit a string id"
+        );
     }
 }

@@ -52,8 +52,8 @@ pub(crate) fn is_secret(name: &str, has_sibling: impl Fn(&str) -> bool) -> bool 
     let words = words(name);
     let secret_word = words.iter().any(|w| matches!(w.as_str(), "secret" | "password" | "passcode" | "cvv" | "cvc"));
     let credential_token = words.last().is_some_and(|w| w == "token") && !words.iter().any(|w| w == "page");
-    let credential_key =
-        words.last().is_some_and(|w| w == "key") && words.iter().any(|w| matches!(w.as_str(), "api" | "app" | "private"));
+    let credential_key = words.last().is_some_and(|w| w == "key")
+        && words.iter().any(|w| matches!(w.as_str(), "api" | "app" | "private"));
     let card_number = name == "number" && (has_sibling("cvv") || has_sibling("expiry"));
     secret_word || credential_token || credential_key || card_number
 }
@@ -76,14 +76,42 @@ mod tests {
 
     #[test]
     fn credentials_are_secrets() {
-        for name in ["clientSecret", "client_secret", "setupIntentClientSecret", "secretKey", "scimToken", "access_token", "refresh_token", "subject_token", "token", "cvv", "password", "CVV", "appKey", "apiKey", "private_key"] {
+        for name in [
+            "clientSecret",
+            "client_secret",
+            "setupIntentClientSecret",
+            "secretKey",
+            "scimToken",
+            "access_token",
+            "refresh_token",
+            "subject_token",
+            "token",
+            "cvv",
+            "password",
+            "CVV",
+            "appKey",
+            "apiKey",
+            "private_key",
+        ] {
             assert!(alone(name), "{name} should be a secret");
         }
     }
 
     #[test]
     fn cursors_and_kinds_are_not() {
-        for name in ["nextPageToken", "pageToken", "token_type", "subject_token_type", "tokenizedExpiry", "number", "tokens", "id", "bookingKey", "publishableKey", "key"] {
+        for name in [
+            "nextPageToken",
+            "pageToken",
+            "token_type",
+            "subject_token_type",
+            "tokenizedExpiry",
+            "number",
+            "tokens",
+            "id",
+            "bookingKey",
+            "publishableKey",
+            "key",
+        ] {
             assert!(!alone(name), "{name} should not be a secret");
         }
     }

@@ -206,7 +206,11 @@ impl TokenCache {
                     if seen.len() == SEEN_CACHES {
                         seen.remove(0);
                     }
-                    seen.push(Seen { cache: self.0.id, generation: generation.wrapping_sub(1), tokens: Tokens::default() });
+                    seen.push(Seen {
+                        cache: self.0.id,
+                        generation: generation.wrapping_sub(1),
+                        tokens: Tokens::default(),
+                    });
                     seen.len() - 1
                 }
             };
@@ -233,7 +237,9 @@ impl TokenCache {
     /// replaced by `[redacted]`, so that no error or log the SDK writes can
     /// carry a token onward.
     pub(crate) fn redact(&self, body: bytes::Bytes) -> bytes::Bytes {
-        self.local(move |tokens| [&tokens.current, &tokens.previous].into_iter().flatten().fold(body, |body, token| token.redact(body)))
+        self.local(move |tokens| {
+            [&tokens.current, &tokens.previous].into_iter().flatten().fold(body, |body, token| token.redact(body))
+        })
     }
 
     /// The cached token while it is still valid, starting a background
@@ -303,7 +309,10 @@ impl TokenCache {
         let issued = Instant::now();
         let token = self.0.source.fetch().await?;
         let (refresh_at, expires_at) = schedule(token.expires_in, issued, fastrand::f64());
-        tracing::debug!(lifetime_s = expires_at.saturating_duration_since(issued).as_secs(), "fetched a new access token");
+        tracing::debug!(
+            lifetime_s = expires_at.saturating_duration_since(issued).as_secs(),
+            "fetched a new access token"
+        );
         Ok(Arc::new(Cached::new(token.access_token, refresh_at, expires_at)))
     }
 

@@ -116,7 +116,12 @@ impl Operation {
             path: path.to_string(),
             summary: text("summary"),
             description: text("description"),
-            apis: op[crate::contract::API_TAG].as_array().into_iter().flatten().filter_map(|a| a.as_str().map(String::from)).collect(),
+            apis: op[crate::contract::API_TAG]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str().map(String::from))
+                .collect(),
             input_schema: self_contained(doc, input),
             output_schema: self_contained(doc, output),
             params,
@@ -212,8 +217,9 @@ impl Client {
     /// methods. An unknown operation, a missing required parameter or a key the
     /// operation does not take is an [`Error::InvalidRequest`] that names it.
     pub async fn call_json(&self, operation_id: &str, input: Value) -> Result<Value, Error> {
-        let op = operation(operation_id)
-            .ok_or_else(|| Error::InvalidRequest(format!("no operation `{operation_id}`: see spotnana::operations()")))?;
+        let op = operation(operation_id).ok_or_else(|| {
+            Error::InvalidRequest(format!("no operation `{operation_id}`: see spotnana::operations()"))
+        })?;
         let Value::Object(mut input) = input else {
             return Err(Error::InvalidRequest(format!("{operation_id}: the input must be a JSON object")));
         };
@@ -224,7 +230,8 @@ impl Client {
             let Some(value) = input.remove(&param.name) else { continue };
             given.insert(&param.name);
             if param.in_path {
-                path = path.replace(&format!("{{{}}}", param.name), &crate::path::encode(&param.name, &scalar(&value))?);
+                path =
+                    path.replace(&format!("{{{}}}", param.name), &crate::path::encode(&param.name, &scalar(&value))?);
             } else {
                 match value {
                     Value::Array(items) => query.extend(items.iter().map(|v| (param.name.clone(), scalar(v)))),
@@ -270,11 +277,15 @@ fn scalar(value: &Value) -> String {
 /// be sent again: each member one part, a `file` member as a file part,
 /// other strings as text, anything else as JSON.
 fn multipart(request: reqwest::RequestBuilder, body: &Value) -> Result<reqwest::RequestBuilder, Error> {
-    let Value::Object(members) = body else { return Err(Error::InvalidRequest("a multipart body must be a JSON object".into())) };
+    let Value::Object(members) = body else {
+        return Err(Error::InvalidRequest("a multipart body must be a JSON object".into()));
+    };
     let mut form = crate::multipart::Form::new();
     for (name, value) in members {
         match value {
-            Value::String(s) if name == "file" => form.part(name, Some("file"), "application/octet-stream", s.as_bytes())?,
+            Value::String(s) if name == "file" => {
+                form.part(name, Some("file"), "application/octet-stream", s.as_bytes())?
+            }
             Value::String(s) => form.part(name, None, "text/plain", s.as_bytes())?,
             v => form.part(name, None, "application/json", v.to_string().as_bytes())?,
         }

@@ -46,7 +46,10 @@ impl Spotnana {
 
     fn answer(&self, r: &Recorded) -> Reply {
         if r.path() == TOKEN {
-            if let Some(reply) = { let mut s = self.token_script.lock().unwrap(); (!s.is_empty()).then(|| s.remove(0)) } {
+            if let Some(reply) = {
+                let mut s = self.token_script.lock().unwrap();
+                (!s.is_empty()).then(|| s.remove(0))
+            } {
                 return reply;
             }
             let form: HashMap<String, String> = url_form(&r.body);
@@ -55,7 +58,10 @@ impl Spotnana {
             }
             let token = format!("tok-{}-{}", self.serial.fetch_add(1, Ordering::SeqCst), "x".repeat(20));
             self.issued.lock().unwrap().insert(token.clone(), Instant::now());
-            return Reply::json(200, json!({ "access_token": token, "expires_in": self.lifetime.as_secs_f64().ceil() as u64, "token_type": "Bearer" }));
+            return Reply::json(
+                200,
+                json!({ "access_token": token, "expires_in": self.lifetime.as_secs_f64().ceil() as u64, "token_type": "Bearer" }),
+            );
         }
         let token = r.header("authorization").and_then(|h| h.strip_prefix("Bearer ")).unwrap_or("");
         let issued = self.issued.lock().unwrap().get(token).copied();
@@ -65,7 +71,10 @@ impl Spotnana {
         }
         let reject = self.api_rejections.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
         if reject || !valid {
-            return Reply::json(401, json!({ "debugIdentifier": "dbg-401", "errorMessages": [{ "errorCode": "UNAUTHORIZED", "message": "Access Token Invalid" }] }));
+            return Reply::json(
+                401,
+                json!({ "debugIdentifier": "dbg-401", "errorMessages": [{ "errorCode": "UNAUTHORIZED", "message": "Access Token Invalid" }] }),
+            );
         }
         Reply::json(200, json!({ "elements": [], "length": 0 }))
     }
@@ -126,7 +135,12 @@ async fn a_thousand_concurrent_calls_on_a_cold_client_make_one_token_request() {
     let spotnana = Spotnana::new(Duration::from_secs(3600));
     let server = spotnana.start().await;
     let client = client(&server, SECRET);
-    let calls: Vec<_> = (0..1000).map(|_| { let c = client.clone(); tokio::spawn(async move { list(&c).await }) }).collect();
+    let calls: Vec<_> = (0..1000)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { list(&c).await })
+        })
+        .collect();
     let mut ok = 0;
     for call in calls {
         call.await.expect("no panic").expect("every call succeeds");
@@ -213,7 +227,9 @@ async fn wrong_credentials_fail_at_once_with_one_token_request() {
     let server = spotnana.start().await;
     let err = list(&client(&server, "wrong-secret")).await.expect_err("rejected");
     match &err {
-        Error::Auth(AuthError::CredentialsRejected { status: 401, oauth_error: Some(code) }) => assert_eq!(code, "invalid_client"),
+        Error::Auth(AuthError::CredentialsRejected { status: 401, oauth_error: Some(code) }) => {
+            assert_eq!(code, "invalid_client")
+        }
         other => panic!("credentials rejected, got {other:?}"),
     }
     assert_eq!(server.count(TOKEN), 1, "no retry of rejected credentials");
@@ -227,7 +243,12 @@ async fn concurrent_calls_with_wrong_credentials_make_one_token_request() {
     let spotnana = Spotnana::new(Duration::from_secs(3600));
     let server = spotnana.start().await;
     let client = client(&server, "wrong-secret");
-    let calls: Vec<_> = (0..100).map(|_| { let c = client.clone(); tokio::spawn(async move { list(&c).await }) }).collect();
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let c = client.clone();
+            tokio::spawn(async move { list(&c).await })
+        })
+        .collect();
     for call in calls {
         let err = call.await.expect("no panic").expect_err("rejected");
         assert!(matches!(err, Error::Auth(AuthError::CredentialsRejected { .. })), "{err:?}");
@@ -237,9 +258,15 @@ async fn concurrent_calls_with_wrong_credentials_make_one_token_request() {
 
 #[tokio::test]
 async fn token_requests_follow_no_redirects() {
-    let elsewhere = TestServer::start(|_| Reply::json(200, json!({ "access_token": "stolen", "token_type": "Bearer" }))).await;
+    let elsewhere =
+        TestServer::start(|_| Reply::json(200, json!({ "access_token": "stolen", "token_type": "Bearer" }))).await;
     let target = format!("{}{TOKEN}", elsewhere.url());
-    let server = TestServer::start(move |_| Reply::Respond { status: 307, headers: vec![("location".into(), target.clone())], body: vec![] }).await;
+    let server = TestServer::start(move |_| Reply::Respond {
+        status: 307,
+        headers: vec![("location".into(), target.clone())],
+        body: vec![],
+    })
+    .await;
     let err = list(&client(&server, SECRET)).await.expect_err("a redirect is not followed");
     assert!(matches!(err, Error::Auth(AuthError::Unavailable { .. })), "{err:?}");
     assert!(elsewhere.requests().is_empty(), "the secret was not sent to the redirect target");
@@ -327,7 +354,10 @@ async fn refresh_server(refresh: Refresh, rejects: bool) -> TestServer {
             if rejects && request.header("authorization") == Some("Bearer token-a") && in_window {
                 until(asked).await;
                 rejected.store(1, Ordering::SeqCst);
-                return Reply::json(401, json!({ "errorMessages": [{ "errorCode": "UNAUTHORIZED", "message": "Access Token Invalid" }] }));
+                return Reply::json(
+                    401,
+                    json!({ "errorMessages": [{ "errorCode": "UNAUTHORIZED", "message": "Access Token Invalid" }] }),
+                );
             }
             Reply::json(200, json!({ "elements": [] }))
         })
@@ -365,7 +395,8 @@ async fn a_failed_refresh_never_restores_a_token_a_401_rejected() {
 #[test]
 fn a_refresh_dropped_with_its_runtime_does_not_block_the_next() {
     let runtime = || tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
-    let servers = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
+    let servers =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("a runtime");
     let server = servers.block_on(refresh_server(Refresh::Hangs, false));
     let client = client(&server, SECRET);
     let started = Instant::now();

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use xtask::contract::{
-    API_TAG, APIS, EXACTLY_ONE_OF_KEY, HANDWRITTEN_KEY, NULL_WHEN_UNSET_KEY, PAGINATION_TAG, SHARED_TAG,
+    APIS, API_TAG, EXACTLY_ONE_OF_KEY, HANDWRITTEN_KEY, NULL_WHEN_UNSET_KEY, PAGINATION_TAG, SHARED_TAG,
 };
 
 fn root() -> PathBuf {
@@ -49,10 +49,7 @@ fn each_extension_key_is_spelled_only_in_the_contract() {
 #[test]
 fn the_api_list_is_the_features_and_the_upstream_documents() {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("Cargo.toml");
-    let all_apis = manifest
-        .lines()
-        .find_map(|line| line.strip_prefix("all-apis = "))
-        .expect("an all-apis feature");
+    let all_apis = manifest.lines().find_map(|line| line.strip_prefix("all-apis = ")).expect("an all-apis feature");
     let listed: Vec<&str> = all_apis.trim_matches(['[', ']']).split(',').map(|s| s.trim().trim_matches('"')).collect();
     assert_eq!(listed, APIS, "all-apis turns on exactly the contract's APIs, in its order");
     for api in APIS {

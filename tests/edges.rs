@@ -21,7 +21,10 @@ const COMPANY: &str = "4974a66b-7493-4f41-908c-58ba81093947";
 async fn server(expires_in: Value, reply: impl Fn(&Recorded) -> Reply + Send + Sync + 'static) -> TestServer {
     TestServer::start(move |request: &Recorded| {
         if request.path() == TOKEN {
-            return Reply::json(200, json!({ "access_token": "edge-token", "token_type": "Bearer", "expires_in": expires_in }));
+            return Reply::json(
+                200,
+                json!({ "access_token": "edge-token", "token_type": "Bearer", "expires_in": expires_in }),
+            );
         }
         reply(request)
     })
@@ -70,9 +73,19 @@ async fn a_path_parameter_of_a_generated_method_is_one_segment() {
     let server = server(json!(3600), |_| Reply::with(204, "application/json", b"")).await;
     let client = client(&server);
     for (kid, sent) in ENCODED {
-        client.revoke_partner_public_key().company_id(COMPANY).kid(kid).send().await.unwrap_or_else(|e| panic!("{kid:?}: {e}"));
+        client
+            .revoke_partner_public_key()
+            .company_id(COMPANY)
+            .kid(kid)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{kid:?}: {e}"));
         let request = api_requests(&server).pop().expect("sent");
-        assert_eq!((request.method.as_str(), request.target.as_str()), ("DELETE", format!("/v2/companies/{COMPANY}/partner-public-keys/{sent}").as_str()), "{kid:?}");
+        assert_eq!(
+            (request.method.as_str(), request.target.as_str()),
+            ("DELETE", format!("/v2/companies/{COMPANY}/partner-public-keys/{sent}").as_str()),
+            "{kid:?}"
+        );
     }
     let sent = api_requests(&server).len();
     for kid in REFUSED {
@@ -86,7 +99,11 @@ async fn a_path_parameter_of_an_upload_is_one_segment() {
     let server = server(json!(3600), |_| Reply::with(200, "application/json", b"")).await;
     let client = client(&server);
     let upload = |company: &'static str| {
-        client.upload_company_preferences().company_id(company).vendor_type(types::VendorType::Hotel).file(FilePart::new(&b"a,b\n"[..], "prefs.csv", "text/csv"))
+        client
+            .upload_company_preferences()
+            .company_id(company)
+            .vendor_type(types::VendorType::Hotel)
+            .file(FilePart::new(&b"a,b\n"[..], "prefs.csv", "text/csv"))
     };
     for (company, sent) in ENCODED {
         upload(company).send().await.unwrap_or_else(|e| panic!("{company:?}: {e}"));
@@ -124,7 +141,8 @@ async fn a_booking_answered_201_is_a_success_with_its_pnr_id() {
     let mut answer = example_response("airCreatePnr", Responses::Minimal).expect("an answer schema");
     answer["pnrId"] = json!("PNR-201");
     let server = server(json!(3600), move |_| Reply::json(201, answer.clone())).await;
-    let body: types::AirCreatePnrRequest = serde_json::from_value(example_request("airCreatePnr").expect("a body")).expect("a request");
+    let body: types::AirCreatePnrRequest =
+        serde_json::from_value(example_request("airCreatePnr").expect("a body")).expect("a request");
     let booked = client(&server).air_create_pnr().body(body).send().await.expect("201 is a success");
     assert_eq!(booked.status().as_u16(), 201);
     assert_eq!(booked.pnr_id.as_deref(), Some("PNR-201"));
@@ -133,8 +151,10 @@ async fn a_booking_answered_201_is_a_success_with_its_pnr_id() {
 
 #[tokio::test]
 async fn an_unlisted_2xx_that_does_not_decode_keeps_the_body_and_warns() {
-    let server = server(json!(3600), |_| Reply::with(202, "application/json", br#"{"pnrId":"PNR-202","pnrStatus":"#)).await;
-    let body: types::AirCreatePnrRequest = serde_json::from_value(example_request("airCreatePnr").expect("a body")).expect("a request");
+    let server =
+        server(json!(3600), |_| Reply::with(202, "application/json", br#"{"pnrId":"PNR-202","pnrStatus":"#)).await;
+    let body: types::AirCreatePnrRequest =
+        serde_json::from_value(example_request("airCreatePnr").expect("a body")).expect("a request");
     let err = client(&server).air_create_pnr().body(body).send().await.expect_err("a truncated body");
     let Error::Decode(decode) = &err else { panic!("a decode error, not {err:?}") };
     assert!(decode.may_have_applied(), "a POST answered 2xx may have booked");
@@ -175,7 +195,9 @@ async fn a_huge_retry_after_ends_the_call_with_the_429() {
 /// itself, not a failure to read a body nobody needs.
 #[tokio::test]
 async fn an_error_answer_is_read_only_up_to_its_cap() {
-    let mut raw = b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/html\r\ncontent-length: 10000000000\r\n\r\n".to_vec();
+    let mut raw =
+        b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/html\r\ncontent-length: 10000000000\r\n\r\n"
+            .to_vec();
     raw.extend_from_slice(&[b'x'; 1024]);
     let server = server(json!(3600), move |_| Reply::Raw(raw.clone())).await;
     let err = client(&server).list_companies().send().await.expect_err("a 500");
@@ -225,9 +247,14 @@ async fn an_answer_of_unknown_length_over_the_limit_is_cut_there() {
 
 #[tokio::test]
 async fn the_default_limit_reads_the_largest_full_size_answer() {
-    let sandbox = spotnana::sandbox::Sandbox::builder().with_responses(Responses::Full).start().await.expect("the sandbox starts");
+    let sandbox = spotnana::sandbox::Sandbox::builder()
+        .with_responses(Responses::Full)
+        .start()
+        .await
+        .expect("the sandbox starts");
     let client = sandbox.client().expect("a client");
-    let trip = client.get_trip_details_v3().trip_id("00000000-0000-4000-8000-000000000001").send().await.expect("decodes");
+    let trip =
+        client.get_trip_details_v3().trip_id("00000000-0000-4000-8000-000000000001").send().await.expect("decodes");
     let size = serde_json::to_vec(&*trip).expect("serialises").len();
     assert!(size > 5 << 20 && size < spotnana::DEFAULT_MAX_RESPONSE_SIZE, "{size} bytes, under the default limit");
 }
@@ -264,7 +291,9 @@ fn no_model_with_secret_fields_shows_one_in_debug() {
         .as_object()
         .expect("schemas")
         .iter()
-        .filter(|(_, schema)| schema["properties"].as_object().is_some_and(|p| p.values().any(|p| p["format"] == "password")))
+        .filter(|(_, schema)| {
+            schema["properties"].as_object().is_some_and(|p| p.values().any(|p| p["format"] == "password"))
+        })
         .map(|(name, _)| name.clone())
         .collect();
     let names: std::collections::BTreeSet<String> = checked.iter().map(|(name, _)| name.to_string()).collect();
@@ -276,7 +305,11 @@ fn no_model_with_secret_fields_shows_one_in_debug() {
         let (debug, serialised) = check(value).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!debug.contains(SECRET_VALUE), "{name}'s Debug shows a secret: {debug}");
         assert!(debug.contains("[redacted]"), "{name}: {debug}");
-        assert_eq!(serialised.to_string().matches(SECRET_VALUE).count(), secrets, "{name}: serialising keeps each secret");
+        assert_eq!(
+            serialised.to_string().matches(SECRET_VALUE).count(),
+            secrets,
+            "{name}: serialising keeps each secret"
+        );
     }
 }
 
@@ -284,7 +317,8 @@ fn no_model_with_secret_fields_shows_one_in_debug() {
 async fn a_decode_error_blanks_secret_fields_whatever_their_case() {
     let body = br#"{"clientId":"c1","clientSecret":"s3cr3t-one","stripe":{"setupIntentClientSecret":"seti_two","CVV":"987"},"clientId2":5"#;
     let server = server(json!(3600), move |_| Reply::with(200, "application/json", body)).await;
-    let request: types::CreateApiUsersRequest = serde_json::from_value(example_request("createApiUser").expect("a body")).expect("a request");
+    let request: types::CreateApiUsersRequest =
+        serde_json::from_value(example_request("createApiUser").expect("a body")).expect("a request");
     let err = client(&server).create_api_user().body(request).send().await.expect_err("truncated");
     let Error::Decode(decode) = &err else { panic!("a decode error, not {err:?}") };
     let kept = String::from_utf8_lossy(decode.body().expect("kept")).into_owned();

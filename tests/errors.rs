@@ -34,7 +34,9 @@ fn check(error: anyhow::Error, expected: &[&str]) -> spotnana::Error {
         }
         // The synthetic status as the SDK would print it, not a "599" that
         // a test server's port number holds.
-        for internal in ["HTTP 599", "status: 599", "no.url.provided", "x-spotnana-sdk-error", "UnexpectedResponse", "progenitor"] {
+        for internal in
+            ["HTTP 599", "status: 599", "no.url.provided", "x-spotnana-sdk-error", "UnexpectedResponse", "progenitor"]
+        {
             assert!(!text.contains(internal), "{internal:?} leaked into {text:?}");
         }
     }
@@ -64,7 +66,10 @@ async fn a_missing_company_says_404_and_what_spotnana_said() {
     let error = read(&client, "not-a-company-id").await.expect_err("no such company");
     let sdk = check(error, &["HTTP 404", "COMPANY_NOT_FOUND", "debugIdentifier"]);
     assert_eq!(sdk.status().map(|s| s.as_u16()), Some(404));
-    assert_eq!(sdk.error_response().and_then(|e| e.error_messages.first()?.error_code.clone()).as_deref(), Some("COMPANY_NOT_FOUND"));
+    assert_eq!(
+        sdk.error_response().and_then(|e| e.error_messages.first()?.error_code.clone()).as_deref(),
+        Some("COMPANY_NOT_FOUND")
+    );
 }
 
 #[tokio::test]
@@ -87,7 +92,8 @@ async fn a_timeout_says_how_to_raise_it_and_keeps_its_cause() {
 #[tokio::test]
 async fn an_answer_that_does_not_decode_says_so_and_keeps_the_body() {
     let server = TestServer::start(|_| Reply::json(200, serde_json::json!({ "elements": "not a list" }))).await;
-    let client = Client::builder().with_base_url(server.url()).with_static_token("a-static-token").build().expect("a client");
+    let client =
+        Client::builder().with_base_url(server.url()).with_static_token("a-static-token").build().expect("a client");
     let error = list(&client).await.expect_err("the answer has the wrong shape");
     let sdk = check(error, &["could not decode", "HTTP 200", "not a list"]);
     let spotnana::Error::Decode(decode) = &sdk else { panic!("expected a decode error, got {sdk:?}") };
@@ -101,7 +107,8 @@ async fn a_page_that_is_not_json_reads_alike_on_a_documented_and_an_undocumented
     // 409; a gateway answers both with an HTML page.
     let mut seen = Vec::new();
     for status in [403u16, 409] {
-        let server = TestServer::start(move |_| Reply::with(status, "text/html", b"<html><h1>Bad gateway</h1></html>")).await;
+        let server =
+            TestServer::start(move |_| Reply::with(status, "text/html", b"<html><h1>Bad gateway</h1></html>")).await;
         let client = Client::builder()
             .with_base_url(server.url())
             .with_static_token("a-static-token")

@@ -59,7 +59,8 @@ async fn every_operation() {
         };
         let values = calls::PATH_VALUES.iter().find(|(id, _)| *id == op.id).map_or(&[][..], |(_, v)| *v);
         let want_path = expected_path(&op.path, values);
-        let want_type = op.op.pointer("/requestBody/content").and_then(Value::as_object).and_then(|c| c.keys().next().cloned());
+        let want_type =
+            op.op.pointer("/requestBody/content").and_then(Value::as_object).and_then(|c| c.keys().next().cloned());
         let got_type = essence(request.header("content-type"));
         // Every request but the token request itself carries the bearer token. (The
         // Auth API document declares no security for its API-user operations either,
@@ -69,7 +70,8 @@ async fn every_operation() {
             (request.method != op.method).then(|| format!("method {} != {}", request.method, op.method)),
             (request.path() != want_path).then(|| format!("path {} != {want_path}", request.path())),
             (got_type != want_type).then(|| format!("content type {got_type:?} != {want_type:?}")),
-            (request.header("authorization") != want_auth).then(|| format!("authorization {:?} != {want_auth:?}", request.header("authorization"))),
+            (request.header("authorization") != want_auth)
+                .then(|| format!("authorization {:?} != {want_auth:?}", request.header("authorization"))),
         ]
         .into_iter()
         .flatten()

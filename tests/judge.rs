@@ -29,7 +29,10 @@ fn call_with_body(body: &'static [u8]) -> Result<(), Error> {
             .with_retry_policy(RetryPolicy::disabled())
             .build()
             .expect("a loopback client");
-        let pnr = client.get_pnr_v3().trip_id("00000000-0000-4000-8000-000000000168").pnr_id("00000000-0000-4000-8000-000000000169");
+        let pnr = client
+            .get_pnr_v3()
+            .trip_id("00000000-0000-4000-8000-000000000168")
+            .pnr_id("00000000-0000-4000-8000-000000000169");
         pnr.send().await.map(|_| ()).map_err(Error::from)
     })
 }
@@ -46,7 +49,9 @@ fn a_body_that_breaks_the_schema_is_a_disagreement_not_a_decode_failure() {
     // `Money` (which requires `amount` and `currencyCode`) belongs.
     let body: &'static [u8] = br#"{"totalFare":{"description":"Sum of all taxes, fees, and charges."}}"#;
     let result = call_with_body(body);
-    let Err(Error::Decode(decode)) = &result else { panic!("the SDK cannot decode a Money without its amount: {result:?}") };
+    let Err(Error::Decode(decode)) = &result else {
+        panic!("the SDK cannot decode a Money without its amount: {result:?}")
+    };
     assert!(decode.reason.contains("amount"), "{}", decode.reason);
 
     let (method, path) = pnr_route();
@@ -55,7 +60,10 @@ fn a_body_that_breaks_the_schema_is_a_disagreement_not_a_decode_failure() {
     assert_eq!(cause, "required under `totalFare`");
     assert!(errors.iter().any(|e| e.starts_with("/totalFare") && e.contains("amount")), "{errors:?}");
 
-    assert_eq!(classify(&result, Some(body), &verdict, &verdict), Outcome::Disagreement("required under `totalFare`".into()));
+    assert_eq!(
+        classify(&result, Some(body), &verdict, &verdict),
+        Outcome::Disagreement("required under `totalFare`".into())
+    );
 }
 
 #[test]
@@ -70,7 +78,9 @@ fn a_valid_body_the_model_cannot_decode_is_a_decode_failure() {
     let verdict = normalised_judge().verdict("spotnana", &method, &path, 200, body);
     assert_eq!(verdict, Verdict::Valid);
 
-    let Outcome::DecodeFailure(detail) = classify(&result, Some(body), &verdict, &verdict) else { panic!("counted as a decode failure") };
+    let Outcome::DecodeFailure(detail) = classify(&result, Some(body), &verdict, &verdict) else {
+        panic!("counted as a decode failure")
+    };
     assert!(detail.contains("decoding stopped at `/totalFare"), "{detail}");
     assert!(detail.contains("the judge finds the whole body valid"), "{detail}");
 }
@@ -127,7 +137,8 @@ fn a_body_only_a_loose_upstream_union_admits_is_beyond_the_contract() {
     let body: &'static [u8] = br#"{"pnrId":"1","tripId":"2","cancellationDetails":{"air":{"travelers":5}}}"#;
     let result = support::on_big_stack(async move {
         let server = TestServer::start(move |_| Reply::with(200, "application/json", body)).await;
-        let client = Client::builder().with_base_url(server.url()).with_static_token("judge-test").build().expect("a client");
+        let client =
+            Client::builder().with_base_url(server.url()).with_static_token("judge-test").build().expect("a client");
         let call = client.get_cancellation_details().trip_id("t").pnr_id("p");
         call.send().await.map(|_| ()).map_err(Error::from)
     });

@@ -16,7 +16,7 @@ use serde_json::json;
 use spotnana::sandbox::{Responses, Sandbox};
 use spotnana::Client;
 use support::inputs::Inputs;
-use support::mutate::{Mutation, MutatingProxy};
+use support::mutate::{MutatingProxy, Mutation};
 
 /// A sandbox in full-size mode, a proxy applying `mutation` in front of it,
 /// and a client that talks to the proxy.
@@ -47,7 +47,9 @@ async fn every_operation_decodes(mutation: Mutation) {
     for id in &ids {
         // On a worker thread of the runtime, as in a server's handler.
         let (client, inputs, task_id) = (client.clone(), inputs.clone(), id.clone());
-        let outcome = tokio::spawn(async move { calls::call(&client, &inputs, &task_id).await }).await.expect("the call's task ends");
+        let outcome = tokio::spawn(async move { calls::call(&client, &inputs, &task_id).await })
+            .await
+            .expect("the call's task ends");
         if let Err(e) = outcome {
             failures.push(format!("{id}: {e}"));
         }
@@ -96,7 +98,13 @@ async fn an_unknown_enum_value_reads_back_and_serialises_unchanged() {
         serde_json::from_value(json!({ "name": "Drift Inc", "billingCurrency": "USD", "companyRoles": ["ORG"] }))
             .expect("a company request");
     let created = client.create_company().body(request).send().await.map_err(spotnana::Error::from).expect("created");
-    let company = client.read_company().company_id(created.id.to_string()).send().await.map_err(spotnana::Error::from).expect("read back");
+    let company = client
+        .read_company()
+        .company_id(created.id.to_string())
+        .send()
+        .await
+        .map_err(spotnana::Error::from)
+        .expect("read back");
 
     let role = &company.company_roles[0];
     assert_eq!(role, &CompanyRole::Unrecognized("UNSEEN_ORG".into()));
@@ -110,7 +118,8 @@ async fn an_unknown_enum_value_reads_back_and_serialises_unchanged() {
     assert_eq!(serde_json::from_value::<CompanyRole>(json!("ORG")).expect("decodes"), CompanyRole::Org);
     assert!(CompanyRole::Org.is_known());
     // The whole model round-trips: what the SDK writes back is what it read.
-    let again: spotnana::types::Company = serde_json::from_value(serde_json::to_value(&*company).expect("serialises")).expect("decodes");
+    let again: spotnana::types::Company =
+        serde_json::from_value(serde_json::to_value(&*company).expect("serialises")).expect("decodes");
     assert_eq!(again.company_roles, company.company_roles);
 }
 

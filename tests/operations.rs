@@ -68,16 +68,24 @@ async fn create_api_user_decodes_and_a_bodyless_409_is_a_typed_error() {
 #[tokio::test]
 async fn upload_document_sends_a_real_multipart_body() {
     let server = TestServer::start(|_| {
-        Reply::json(200, json!({
-            "documentId": "f49d00fe-1eda-4304-ba79-a980f565281d",
-            "documentMetadata": { "documentType": "BOARDING_PASS", "entityType": "PNR", "entityId": "123124",
-                "entityMetadata": { "pnrMetadata": { "pnrId": "1" } }, "name": "BoardingPass.pdf" }
-        }))
+        Reply::json(
+            200,
+            json!({
+                "documentId": "f49d00fe-1eda-4304-ba79-a980f565281d",
+                "documentMetadata": { "documentType": "BOARDING_PASS", "entityType": "PNR", "entityId": "123124",
+                    "entityMetadata": { "pnrMetadata": { "pnrId": "1" } }, "name": "BoardingPass.pdf" }
+            }),
+        )
     })
     .await;
     let client = client(&server);
     let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n".to_vec();
-    let result = client.upload_document().file(FilePart::pdf(pdf.clone(), "BoardingPass.pdf")).document_metadata_str("{\"name\":\"BoardingPass.pdf\"}").send().await;
+    let result = client
+        .upload_document()
+        .file(FilePart::pdf(pdf.clone(), "BoardingPass.pdf"))
+        .document_metadata_str("{\"name\":\"BoardingPass.pdf\"}")
+        .send()
+        .await;
     let [request] = &server.requests()[..] else { panic!("one request") };
     assert_eq!(request.method, "POST");
     assert_eq!(request.path(), "/v2/documents");
@@ -133,7 +141,8 @@ fn oneof_wrappers_decode_every_member_and_send_unset_ones_as_null() {
     let usd: types::PolicyCurrency = serde_json::from_value(json!({ "currencyCode": "USD" })).unwrap();
     assert_eq!((usd.currency_code.as_deref(), usd.is_linked), (Some("USD"), None));
 
-    let built: types::PolicyCurrency = types::PolicyCurrency::builder().currency_code("EUR".to_string()).try_into().unwrap();
+    let built: types::PolicyCurrency =
+        types::PolicyCurrency::builder().currency_code("EUR".to_string()).try_into().unwrap();
     assert_eq!(serde_json::to_value(&built).unwrap(), json!({ "currencyCode": "EUR", "isLinked": null }));
 }
 

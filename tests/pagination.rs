@@ -35,7 +35,8 @@ async fn collect<S: Stream + Unpin>(mut stream: S) -> Vec<S::Item> {
 /// How many items a stream gave, and how many of them are distinct (by
 /// their JSON); every item must have loaded.
 fn counted<T: serde::Serialize>(items: &[spotnana::Result<T>]) -> (usize, usize) {
-    let distinct: HashSet<String> = items.iter().map(|e| serde_json::to_string(e.as_ref().expect("every page loads")).expect("JSON")).collect();
+    let distinct: HashSet<String> =
+        items.iter().map(|e| serde_json::to_string(e.as_ref().expect("every page loads")).expect("JSON")).collect();
     (items.len(), distinct.len())
 }
 
@@ -107,8 +108,10 @@ async fn without_a_length_a_full_last_page_takes_one_more_request() {
 fn every_paginated_operation_streams_its_whole_list() {
     support::on_big_stack(async {
         let doc = support::spec();
-        let paginated: Vec<support::Operation> =
-            support::enabled_operations(&doc).into_iter().filter(|op| op.op.get(xtask::contract::PAGINATION_TAG).is_some()).collect();
+        let paginated: Vec<support::Operation> = support::enabled_operations(&doc)
+            .into_iter()
+            .filter(|op| op.op.get(xtask::contract::PAGINATION_TAG).is_some())
+            .collect();
         if cfg!(feature = "all-apis") {
             assert_eq!(paginated.len(), 20, "regen tags 20 operations");
         }
@@ -138,7 +141,11 @@ fn every_paginated_operation_streams_its_whole_list() {
                 ));
             }
         }
-        println!("{} of {} paginated operations streamed their whole list", paginated.len() - failures.len(), paginated.len());
+        println!(
+            "{} of {} paginated operations streamed their whole list",
+            paginated.len() - failures.len(),
+            paginated.len()
+        );
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     });
 }
@@ -228,7 +235,8 @@ async fn an_error_after_a_page_token_arrives_after_the_first_pages_items() {
         .build()
         .expect("a client");
     let body: types::HotelSearchRequest =
-        serde_json::from_value(spotnana::sandbox::example_request("hotelSearch").expect("a body")).expect("a hotel search");
+        serde_json::from_value(spotnana::sandbox::example_request("hotelSearch").expect("a body"))
+            .expect("a hotel search");
     let items = collect(client.hotel_search().body(body).stream()).await;
     assert_eq!(items.len(), 4, "three hotels, then the error: {items:?}");
     assert!(items[..3].iter().all(Result::is_ok));
@@ -238,7 +246,11 @@ async fn an_error_after_a_page_token_arrives_after_the_first_pages_items() {
     assert_eq!(requests.len(), 2);
     let second: serde_json::Value = serde_json::from_slice(&requests[1].body).expect("a JSON body");
     assert_eq!(second["paginationParams"], json!({ "requestType": "PAGE_TOKEN", "pageToken": "token-2" }));
-    assert_eq!(second["searchParams"], serde_json::from_slice::<serde_json::Value>(&requests[0].body).expect("JSON")["searchParams"], "the rest of the body is kept");
+    assert_eq!(
+        second["searchParams"],
+        serde_json::from_slice::<serde_json::Value>(&requests[0].body).expect("JSON")["searchParams"],
+        "the rest of the body is kept"
+    );
 }
 
 #[tokio::test]
@@ -291,7 +303,14 @@ async fn an_error_on_page_two_arrives_after_the_items_of_page_one() {
         .build()
         .expect("a client");
     let company = "00000000-0000-4000-8000-000000000001";
-    let items = collect(client.list_legal_entities().company_id(company).page_size(std::num::NonZeroU32::new(5).expect("not zero")).stream()).await;
+    let items = collect(
+        client
+            .list_legal_entities()
+            .company_id(company)
+            .page_size(std::num::NonZeroU32::new(5).expect("not zero"))
+            .stream(),
+    )
+    .await;
     assert_eq!(items.len(), 6, "five items, then the error");
     assert!(items[..5].iter().all(Result::is_ok));
     let error = items[5].as_ref().expect_err("page 2 failed");
@@ -312,7 +331,10 @@ async fn a_page_size_over_the_servers_cap_loses_nothing_by_page_number() {
     let client = sandbox.client().expect("a client");
     sandbox.add_list_items("listLegalEntities", 2500).expect("listLegalEntities pages");
     let size = std::num::NonZeroU32::new(5000).expect("not zero");
-    let items = collect(client.list_legal_entities().company_id("00000000-0000-4000-8000-000000000001").page_size(size).stream()).await;
+    let items = collect(
+        client.list_legal_entities().company_id("00000000-0000-4000-8000-000000000001").page_size(size).stream(),
+    )
+    .await;
     assert_eq!(counted(&items), (2500, 2500));
     assert_eq!(sandbox.requests("listLegalEntities"), 3, "pages of 1,000, 1,000 and 500");
 }
@@ -366,8 +388,10 @@ async fn a_server_that_ignores_the_offset_and_gives_no_length_ends_too() {
 
 /// A hotel search answer holding hotels `ids`, with `next` as the next page's token.
 fn hotels(ids: std::ops::Range<usize>, next: Option<String>) -> serde_json::Value {
-    let mut page = spotnana::sandbox::example_response("hotelSearch", spotnana::sandbox::Responses::Minimal).unwrap_or_default();
-    let full = spotnana::sandbox::example_response("hotelSearch", spotnana::sandbox::Responses::Full).unwrap_or_default();
+    let mut page =
+        spotnana::sandbox::example_response("hotelSearch", spotnana::sandbox::Responses::Minimal).unwrap_or_default();
+    let full =
+        spotnana::sandbox::example_response("hotelSearch", spotnana::sandbox::Responses::Full).unwrap_or_default();
     let hotels: Vec<_> = ids
         .map(|i| {
             let mut hotel = full["hotels"][0].clone();
@@ -388,7 +412,8 @@ async fn hotel_search(server: &TestServer, max_pages: Option<usize>) -> Vec<spot
         .build()
         .expect("a client");
     let body: types::HotelSearchRequest =
-        serde_json::from_value(spotnana::sandbox::example_request("hotelSearch").expect("a body")).expect("a hotel search");
+        serde_json::from_value(spotnana::sandbox::example_request("hotelSearch").expect("a body"))
+            .expect("a hotel search");
     let stream = client.hotel_search().body(body).stream();
     collect(match max_pages {
         Some(pages) => stream.max_pages(pages),

@@ -48,7 +48,6 @@ const CI_SEEDS: [u64; 2] = [1, 2];
 /// Calls in flight at once (lanes through the proxy).
 const LANES: usize = 6;
 
-
 /// Rounds of restarting dead Prism processes and repeating their calls.
 const MAX_ROUNDS: usize = 8;
 
@@ -64,7 +63,11 @@ fn seeds() -> Vec<u64> {
         Ok(list) if list.trim() == "none" => Vec::new(),
         Ok(list) => list
             .split(',')
-            .map(|s| s.trim().parse().unwrap_or_else(|_| panic!("SPOTNANA_PRISM_SEEDS: {s:?} is not a seed (a whole number)")))
+            .map(|s| {
+                s.trim()
+                    .parse()
+                    .unwrap_or_else(|_| panic!("SPOTNANA_PRISM_SEEDS: {s:?} is not a seed (a whole number)"))
+            })
             .collect(),
         Err(_) => CI_SEEDS.to_vec(),
     }
@@ -97,7 +100,10 @@ impl Prism {
         let logs = root().join("target/prism-logs");
         let _ = std::fs::create_dir_all(&logs);
         let stem = doc.file_stem().map_or("doc".into(), |s| s.to_string_lossy().into_owned());
-        let file = |suffix: &str| std::fs::File::create(logs.join(format!("{stem}-{port}.{suffix}"))).map_or_else(|_| Stdio::null(), Stdio::from);
+        let file = |suffix: &str| {
+            std::fs::File::create(logs.join(format!("{stem}-{port}.{suffix}")))
+                .map_or_else(|_| Stdio::null(), Stdio::from)
+        };
         let child = Command::new(prism_bin())
             .args(["mock", "--errors", "-h", "127.0.0.1", "-p", &port.to_string()])
             .arg(doc)
@@ -208,7 +214,11 @@ fn split_normalised(doc: &Value) -> Vec<(PathBuf, Vec<String>)> {
 fn refs_in(value: &Value) -> Vec<String> {
     match value {
         Value::Object(map) => {
-            let own = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")).map(String::from);
+            let own = map
+                .get("$ref")
+                .and_then(Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .map(String::from);
             own.into_iter().chain(map.values().flat_map(refs_in)).collect()
         }
         Value::Array(items) => items.iter().flat_map(refs_in).collect(),
@@ -291,7 +301,11 @@ impl Bench {
             // restart it and call those operations again.
             self.crashes += dead.len();
             for i in dead {
-                println!("  {label}: Prism serving {} exited; restarted, {} calls repeated", self.prisms[i].doc.display(), unreachable.len());
+                println!(
+                    "  {label}: Prism serving {} exited; restarted, {} calls repeated",
+                    self.prisms[i].doc.display(),
+                    unreachable.len()
+                );
                 self.prisms[i] = Prism::start(&self.prisms[i].doc.clone());
                 wait_ready(&[&self.prisms[i]]);
                 self.proxy.set_upstream(i, self.prisms[i].url.clone());
@@ -303,7 +317,14 @@ impl Bench {
 
     /// Calls `ids`, judging and sorting each result into `tally`; returns the
     /// ids whose Prism could not be reached even on a second try.
-    async fn calls(&mut self, tally: &mut Tally, mode: Mode, routes: &HashMap<String, Route>, ids: &[String], replay: &str) -> Vec<String> {
+    async fn calls(
+        &mut self,
+        tally: &mut Tally,
+        mode: Mode,
+        routes: &HashMap<String, Route>,
+        ids: &[String],
+        replay: &str,
+    ) -> Vec<String> {
         let mut unreachable = Vec::new();
         let mut clients: HashMap<(usize, usize), Client> = HashMap::new();
         let mut free_lanes: Vec<usize> = (0..LANES).collect();
@@ -359,12 +380,16 @@ impl Bench {
                 (Ok(()) | Err(Error::Decode(_)), Some(a)) => {
                     let served = self.judge.verdict(&route.doc, &route.method, &route.path, a.status, &a.body);
                     let contract = match &route.contract {
-                        Some((method, path)) if route.doc != NORMALISED => self.judge.verdict(NORMALISED, method, path, a.status, &a.body),
+                        Some((method, path)) if route.doc != NORMALISED => {
+                            self.judge.verdict(NORMALISED, method, path, a.status, &a.body)
+                        }
                         _ => served.clone(),
                     };
                     (served, contract)
                 }
-                (_, None) => (Verdict::Unjudged("the proxy kept no answer".into()), Verdict::Unjudged("no answer".into())),
+                (_, None) => {
+                    (Verdict::Unjudged("the proxy kept no answer".into()), Verdict::Unjudged("no answer".into()))
+                }
                 _ => (Verdict::Unjudged("not needed".into()), Verdict::Unjudged("not needed".into())),
             };
             tally.judging += judging.elapsed().as_secs_f64();
@@ -379,7 +404,8 @@ fn report(label: &str, mode: Mode, tally: &Tally, seconds: f64) {
     for line in tally.rejected.iter().chain(&tally.decode_failures) {
         println!("  {label}, {}: {line}", mode.label());
     }
-    let disagree = |decoded: bool| tally.disagreements.iter().filter(|((_, d), _)| *d == decoded).map(|(_, n)| n).sum::<usize>();
+    let disagree =
+        |decoded: bool| tally.disagreements.iter().filter(|((_, d), _)| *d == decoded).map(|(_, n)| n).sum::<usize>();
     println!(
         "| {label} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.1} | {:.1} |",
         mode.label(),
@@ -439,7 +465,10 @@ fn prism_accepts_every_request_and_every_valid_response_decodes() {
             .flat_map(|(i, (_, ids))| ids.iter().map(move |id| (i, id)))
             .filter_map(|(i, id)| {
                 let (method, path) = contract.get(id)?.clone();
-                Some((id.clone(), Route { server: files.len() + i, doc: NORMALISED.into(), method, path, contract: None }))
+                Some((
+                    id.clone(),
+                    Route { server: files.len() + i, doc: NORMALISED.into(), method, path, contract: None },
+                ))
             })
             .collect();
 
@@ -458,7 +487,10 @@ fn prism_accepts_every_request_and_every_valid_response_decodes() {
         println!("| mode | data | requests accepted | rejected | responses decoded | decode failures | Prism flagged its own data | Prism passed, judge rejects (decoded anyway) | Prism passed, judge rejects (not decoded) | valid upstream, not under the normalised spec (not decoded) | connections dropped (retried) | judging s | seconds |");
         println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         println!("| {} Prism processes listening | | | | | | | | | | | | {prism_boot:.1} |", bench.prisms.len());
-        println!("| judge: {} documents loaded | | | | | | | | | | | {judge_setup:.1} | {judge_setup:.1} |", judge_files.len());
+        println!(
+            "| judge: {} documents loaded | | | | | | | | | | | {judge_setup:.1} | {judge_setup:.1} |",
+            judge_files.len()
+        );
         let mut modes = vec![Mode::Static];
         modes.extend(seeds().into_iter().map(Mode::Seeded));
         let mut tallies: Vec<(String, Mode, Tally)> = Vec::new();
@@ -501,13 +533,23 @@ fn prism_accepts_every_request_and_every_valid_response_decodes() {
         }
         println!("\nPrism passed a body the judge rejects, by the judge's first error (responses, summed over seeds):");
         for ((cause, decoded), columns) in &disagreements {
-            println!("- {cause} ({}): {columns:?}", if *decoded { "the SDK decoded it anyway" } else { "the SDK could not decode it" });
+            println!(
+                "- {cause} ({}): {columns:?}",
+                if *decoded { "the SDK decoded it anyway" } else { "the SDK could not decode it" }
+            );
         }
 
         if only_operations().is_none() {
             let upstream_static = &tallies[0].2;
-            assert!(upstream_static.rejected.is_empty(), "Prism rejected requests:\n{}", upstream_static.rejected.join("\n"));
-            assert_eq!(upstream_static.accepted, 210, "Prism accepts 210 of 210 requests against the upstream documents");
+            assert!(
+                upstream_static.rejected.is_empty(),
+                "Prism rejected requests:\n{}",
+                upstream_static.rejected.join("\n")
+            );
+            assert_eq!(
+                upstream_static.accepted, 210,
+                "Prism accepts 210 of 210 requests against the upstream documents"
+            );
         }
         let mut failures = Vec::new();
         for (label, mode, tally) in &tallies {

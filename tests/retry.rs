@@ -20,9 +20,16 @@ async fn scripted(first: Reply, n: usize, then: Reply) -> TestServer {
     let seen = Arc::new(AtomicUsize::new(0));
     TestServer::start(move |r: &Recorded| {
         if r.path() == "/v2/auth/oauth2-token" {
-            return Reply::json(200, json!({ "access_token": "retry-token", "expires_in": 3600, "token_type": "Bearer" }));
+            return Reply::json(
+                200,
+                json!({ "access_token": "retry-token", "expires_in": 3600, "token_type": "Bearer" }),
+            );
         }
-        if seen.fetch_add(1, Ordering::SeqCst) < n { first.clone() } else { then.clone() }
+        if seen.fetch_add(1, Ordering::SeqCst) < n {
+            first.clone()
+        } else {
+            then.clone()
+        }
     })
     .await
 }
@@ -123,13 +130,20 @@ async fn a_400_exposes_spotnanas_error_response() {
     assert_eq!(api.error_code(), Some("INVALID_PNR"));
     assert_eq!(err.error_response().and_then(|e| e.error_messages[0].error_detail.as_deref()), Some("pnrId"));
     let shown = err.to_string();
-    assert!(shown.contains("400") && shown.contains("INVALID_PNR") && shown.contains("PNR not found") && shown.contains("dbg-7f3a"), "{shown}");
+    assert!(
+        shown.contains("400")
+            && shown.contains("INVALID_PNR")
+            && shown.contains("PNR not found")
+            && shown.contains("dbg-7f3a"),
+        "{shown}"
+    );
     assert_eq!(server.count(API_POST), 1);
 }
 
 #[tokio::test]
 async fn bad_bodies_are_typed_decode_errors() {
-    let truncated = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"elements\": [".to_vec();
+    let truncated =
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"elements\": [".to_vec();
     let cases = [
         ("malformed JSON", Reply::with(200, "application/json", b"{\"elements\": [1,,]}")),
         ("truncated body", Reply::Raw(truncated)),

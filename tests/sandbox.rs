@@ -33,9 +33,9 @@ mod webhooks;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::inputs::Inputs;
 use spotnana::sandbox::Sandbox;
 use spotnana::{types, Error};
+use support::inputs::Inputs;
 
 #[test]
 fn every_operation_decodes_against_the_sandbox() {
@@ -76,7 +76,8 @@ fn every_operation_decodes_against_the_sandbox() {
 
 #[cfg(feature = "company")]
 fn new_company(name: &str) -> types::CreateCompanyRequest {
-    serde_json::from_value(json!({ "name": name, "billingCurrency": "USD", "companyRoles": ["ORG"] })).expect("a company request")
+    serde_json::from_value(json!({ "name": name, "billingCurrency": "USD", "companyRoles": ["ORG"] }))
+        .expect("a company request")
 }
 
 #[cfg(feature = "company")]
@@ -108,7 +109,8 @@ async fn companies_you_create_can_be_read_listed_updated_and_deleted() {
 async fn an_invalid_request_is_a_typed_error_with_the_error_response() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client().unwrap();
-    let err = Error::from(client.create_company().body(new_company("")).send().await.expect_err("an empty name is invalid"));
+    let err =
+        Error::from(client.create_company().body(new_company("")).send().await.expect_err("an empty name is invalid"));
     let Error::Api(api) = &err else { panic!("an API error, got {err:?}") };
     assert_eq!(api.status(), 400);
     assert_eq!(api.error_code(), Some("MISSING_REQUIRED_FIELD"));
@@ -160,7 +162,11 @@ async fn the_token_rate_limit_is_ridden_out_with_backoff() {
 #[tokio::test]
 async fn wrong_credentials_are_rejected_by_the_sandbox() {
     let sandbox = Sandbox::start().await.unwrap();
-    let client = spotnana::Client::builder().with_base_url(sandbox.base_url()).with_credentials(sandbox.client_id(), "wrong").build().unwrap();
+    let client = spotnana::Client::builder()
+        .with_base_url(sandbox.base_url())
+        .with_credentials(sandbox.client_id(), "wrong")
+        .build()
+        .unwrap();
     let err = Error::from(client.list_companies().send().await.expect_err("rejected"));
     assert!(matches!(err, Error::Auth(spotnana::auth::AuthError::CredentialsRejected { status: 401, .. })), "{err:?}");
     assert_eq!(sandbox.token_requests(), 1);
@@ -181,16 +187,23 @@ async fn a_oneof_wrapper_sends_exactly_one_member_and_two_are_refused() {
     let one: types::CreatePolicyRequest = serde_json::from_value(body.clone()).unwrap();
     let sent = serde_json::to_value(&one).unwrap();
     let currency = &sent["currency"];
-    let set: Vec<&String> = currency.as_object().unwrap().iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k).collect();
+    let set: Vec<&String> =
+        currency.as_object().unwrap().iter().filter(|(_, v)| !v.is_null()).map(|(k, _)| k).collect();
     assert_eq!(set.len(), 1, "exactly one member set in {currency}");
     assert_eq!(currency.as_object().unwrap().len(), 2, "the other member is sent as null: {currency}");
     client.create_policy().company_id(company).body(one).send().await.expect("one member is accepted");
 
     body["currency"] = json!({ "currencyCode": "USD", "isLinked": true });
     let both: types::CreatePolicyRequest = serde_json::from_value(body).unwrap();
-    let err = Error::from(client.create_policy().company_id(company).body(both).send().await.expect_err("two members are refused"));
+    let err = Error::from(
+        client.create_policy().company_id(company).body(both).send().await.expect_err("two members are refused"),
+    );
     let Error::Api(api) = err else { panic!("expected an API error, got {err}") };
     assert_eq!(api.status().as_u16(), 400);
-    let detail = api.error_response().and_then(|r| r.error_messages.first()).and_then(|m| m.error_detail.clone()).unwrap_or_default();
+    let detail = api
+        .error_response()
+        .and_then(|r| r.error_messages.first())
+        .and_then(|m| m.error_detail.clone())
+        .unwrap_or_default();
     assert!(detail.contains("exactly one of currencyCode, isLinked"), "{detail}");
 }

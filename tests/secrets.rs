@@ -62,7 +62,10 @@ async fn nothing_public_prints_a_secret_or_token() {
             2 => Reply::json(429, json!({})).header("retry-after", "0"),
             3 => Reply::with(200, "text/html", format!("<p>{TOKEN}</p>").as_bytes()),
             4 => Reply::json(200, json!({ "access_token": TOKEN, "elements": "wrong type" })),
-            _ => Reply::json(400, json!({ "debugIdentifier": "dbg", "errorMessages": [{ "errorCode": "BAD", "message": "bad" }] })),
+            _ => Reply::json(
+                400,
+                json!({ "debugIdentifier": "dbg", "errorMessages": [{ "errorCode": "BAD", "message": "bad" }] }),
+            ),
         }
     })
     .await;
@@ -81,10 +84,15 @@ async fn nothing_public_prints_a_secret_or_token() {
     }
     assert!(errors.iter().any(|e| matches!(e, Error::Decode(_))), "{errors:?}");
     assert!(errors.iter().any(|e| matches!(e, Error::Api(_))), "{errors:?}");
-    let wrong = spotnana::Client::builder().with_base_url(server.url()).with_credentials("id", "wrong").build().unwrap();
+    let wrong =
+        spotnana::Client::builder().with_base_url(server.url()).with_credentials("id", "wrong").build().unwrap();
     errors.push(wrong.list_companies().send().await.map_err(Error::from).expect_err("rejected"));
     let config_errors = [
-        spotnana::Client::builder().with_base_url("http://example.com").with_credentials("id", SECRET).build().expect_err("insecure"),
+        spotnana::Client::builder()
+            .with_base_url("http://example.com")
+            .with_credentials("id", SECRET)
+            .build()
+            .expect_err("insecure"),
         spotnana::Client::builder().build().expect_err("no credentials"),
     ];
 
@@ -96,7 +104,10 @@ async fn nothing_public_prints_a_secret_or_token() {
         ("AccessToken Debug", format!("{:?}", AccessToken::new(TOKEN))),
         ("StaticToken Debug", format!("{:?}", StaticToken::new(TOKEN))),
         ("static cache Debug", format!("{:?}", TokenCache::new(StaticToken::new(TOKEN)))),
-        ("sandbox builder Debug", format!("{:?}", spotnana::sandbox::Sandbox::builder().with_credentials("id", SECRET))),
+        (
+            "sandbox builder Debug",
+            format!("{:?}", spotnana::sandbox::Sandbox::builder().with_credentials("id", SECRET)),
+        ),
         ("retry policy Debug", format!("{:?}", RetryPolicy::default())),
         ("environment Debug", format!("{:?}", spotnana::Environment::Production)),
     ];
@@ -120,7 +131,10 @@ async fn nothing_public_prints_a_secret_or_token() {
     for field in ["operation=\"list_companies\"", "method=GET", "status=", "attempts=", "latency_ms="] {
         assert!(logs.contains(field), "the call span records {field}:\n{logs}");
     }
-    assert!(logs.contains("retrying") && logs.contains("429 Too Many Requests") && logs.contains("delay_ms="), "a retry event with reason and delay:\n{logs}");
+    assert!(
+        logs.contains("retrying") && logs.contains("429 Too Many Requests") && logs.contains("delay_ms="),
+        "a retry event with reason and delay:\n{logs}"
+    );
     for line in logs.lines() {
         assert_clean("log line", line);
     }
@@ -148,7 +162,8 @@ async fn a_replaced_token_is_redacted_too() {
         Reply::json(200, json!({ "elements": format!("{FIRST} {SECOND}") }))
     })
     .await;
-    let client = spotnana::Client::builder().with_base_url(server.url()).with_credentials("id", SECRET).build().expect("builds");
+    let client =
+        spotnana::Client::builder().with_base_url(server.url()).with_credentials("id", SECRET).build().expect("builds");
 
     let error = client.list_companies().send().await.expect_err("the answer does not decode");
 

@@ -79,7 +79,10 @@ fn unsupported_content_type_is_a_clear_error_naming_the_operation() {
     let err = normalize(vec![minimal("application/vnd.spotnana+xml")]).expect_err("an unknown body type is refused");
     assert_eq!(
         err,
-        NormalizeError::UnsupportedContentType { operation: "createThing".into(), content_type: "application/vnd.spotnana+xml".into() }
+        NormalizeError::UnsupportedContentType {
+            operation: "createThing".into(),
+            content_type: "application/vnd.spotnana+xml".into()
+        }
     );
     let message = err.to_string();
     assert!(message.contains("createThing") && message.contains("application/vnd.spotnana+xml"), "{message}");

@@ -40,7 +40,8 @@ fn sample(schema: &Value, defs: &Value, n: &mut u32) -> Value {
 
 /// An input for `op`: its required parameters and the sandbox's example body.
 fn example_input(op: &Operation, sandbox: &Sandbox, n: &mut u32) -> Value {
-    let required: Vec<&str> = op.input_schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+    let required: Vec<&str> =
+        op.input_schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
     let mut input = Map::new();
     for (name, schema) in op.input_schema["properties"].as_object().into_iter().flatten() {
         if name == "body" {
@@ -80,15 +81,23 @@ fn every_operation_is_callable_from_json_and_its_schemas_hold() {
                 input["externalId"] = json!(external_id);
             }
             let accepts_input = jsonschema::validator_for(&op.input_schema).expect("the input schema compiles");
-            let errors: Vec<String> = accepts_input.iter_errors(&input).take(3).map(|e| format!("{}: {e}", e.instance_path().as_str())).collect();
+            let errors: Vec<String> = accepts_input
+                .iter_errors(&input)
+                .take(3)
+                .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+                .collect();
             if !errors.is_empty() {
                 failures.push(format!("{}: input schema rejects the sandbox's request: {errors:?}", op.id));
             }
             match client.call_json(&op.id, input).await {
                 Ok(output) => {
-                    let accepts_output = jsonschema::validator_for(&op.output_schema).expect("the output schema compiles");
-                    let errors: Vec<String> =
-                        accepts_output.iter_errors(&output).take(3).map(|e| format!("{}: {e}", e.instance_path().as_str())).collect();
+                    let accepts_output =
+                        jsonschema::validator_for(&op.output_schema).expect("the output schema compiles");
+                    let errors: Vec<String> = accepts_output
+                        .iter_errors(&output)
+                        .take(3)
+                        .map(|e| format!("{}: {e}", e.instance_path().as_str()))
+                        .collect();
                     if !errors.is_empty() {
                         failures.push(format!("{}: output schema rejects the sandbox's answer: {errors:?}", op.id));
                     }
@@ -103,7 +112,8 @@ fn every_operation_is_callable_from_json_and_its_schemas_hold() {
 #[test]
 fn every_operation_names_its_apis_and_is_described() {
     let ops = spotnana::operations();
-    let company: Vec<&str> = ops.iter().filter(|op| op.apis.iter().any(|a| a == "company")).map(|op| op.id.as_str()).collect();
+    let company: Vec<&str> =
+        ops.iter().filter(|op| op.apis.iter().any(|a| a == "company")).map(|op| op.id.as_str()).collect();
     assert!(company.contains(&"listCompanies") && company.contains(&"uploadCompanyPreferences"), "{company:?}");
     assert!(ops.iter().all(|op| !op.apis.is_empty() && !op.summary.is_empty()));
     let read = spotnana::operation("readCompany").expect("readCompany");
@@ -148,21 +158,39 @@ fn generated_models_implement_json_schema() {
 async fn call_json_keeps_each_path_parameter_one_segment() {
     let server = support::server::TestServer::start(|request| {
         if request.path() == "/v2/auth/oauth2-token" {
-            return support::server::Reply::json(200, json!({ "access_token": "t", "token_type": "Bearer", "expires_in": 3600 }));
+            return support::server::Reply::json(
+                200,
+                json!({ "access_token": "t", "token_type": "Bearer", "expires_in": 3600 }),
+            );
         }
         support::server::Reply::with(204, "application/json", b"")
     })
     .await;
-    let client = spotnana::Client::builder().with_base_url(server.url()).with_credentials("id", "secret").build().expect("a client");
+    let client = spotnana::Client::builder()
+        .with_base_url(server.url())
+        .with_credentials("id", "secret")
+        .build()
+        .expect("a client");
     let company = "4974a66b-7493-4f41-908c-58ba81093947";
-    for (kid, sent) in [(r"..\..\users\X", "..%5C..%5Cusers%5CX"), ("../x", "..%2Fx"), ("50%", "50%25"), ("ключ", "%D0%BA%D0%BB%D1%8E%D1%87")] {
-        client.call_json("revokePartnerPublicKey", json!({ "companyId": company, "kid": kid })).await.unwrap_or_else(|e| panic!("{kid:?}: {e}"));
+    for (kid, sent) in [
+        (r"..\..\users\X", "..%5C..%5Cusers%5CX"),
+        ("../x", "..%2Fx"),
+        ("50%", "50%25"),
+        ("ключ", "%D0%BA%D0%BB%D1%8E%D1%87"),
+    ] {
+        client
+            .call_json("revokePartnerPublicKey", json!({ "companyId": company, "kid": kid }))
+            .await
+            .unwrap_or_else(|e| panic!("{kid:?}: {e}"));
         let last = server.requests().pop().expect("sent");
         assert_eq!(last.target, format!("/v2/companies/{company}/partner-public-keys/{sent}"), "{kid:?}");
     }
     let sent = server.requests().len();
     for kid in ["", ".", ".."] {
-        let err = client.call_json("revokePartnerPublicKey", json!({ "companyId": company, "kid": kid })).await.expect_err("refused");
+        let err = client
+            .call_json("revokePartnerPublicKey", json!({ "companyId": company, "kid": kid }))
+            .await
+            .expect_err("refused");
         assert!(matches!(err, Error::InvalidRequest(_)) && err.to_string().contains("`kid`"), "{err}");
     }
     assert_eq!(server.requests().len(), sent, "nothing was sent");

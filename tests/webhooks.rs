@@ -62,11 +62,15 @@ fn a_delivery_signed_by_spotnanas_scheme_verifies_and_decodes() {
 
 #[test]
 fn the_raw_bytes_are_what_is_verified() {
-    let event = verify(&signed(&format!("v1,{TRAVELER_SIGNATURE}")), TRAVELER.as_bytes()).expect("verified on its raw bytes");
+    let event =
+        verify(&signed(&format!("v1,{TRAVELER_SIGNATURE}")), TRAVELER.as_bytes()).expect("verified on its raw bytes");
     assert_eq!(event.operation, Operation::Traveler(TravelerOperation::Update));
     assert!(std::str::from_utf8(event.payload()).unwrap().contains("Łukasiewicz"));
     let reserialised = serde_json::to_vec(&serde_json::from_str::<serde_json::Value>(TRAVELER).unwrap()).unwrap();
-    assert!(matches!(verify(&signed(TRAVELER_SIGNATURE), &reserialised), Err(WebhookError::NoMatchingSignature)), "re-serialised JSON is another body");
+    assert!(
+        matches!(verify(&signed(TRAVELER_SIGNATURE), &reserialised), Err(WebhookError::NoMatchingSignature)),
+        "re-serialised JSON is another body"
+    );
 }
 
 #[test]
@@ -74,8 +78,14 @@ fn tampering_with_body_id_or_timestamp_is_refused() {
     let good = format!("v1,{BOOKING_SIGNATURE}");
     let tampered_body = String::from_utf8(BOOKING.to_vec()).unwrap().replace("1234567890", "1234567891");
     assert!(matches!(verify(&signed(&good), tampered_body.as_bytes()), Err(WebhookError::NoMatchingSignature)));
-    assert!(matches!(verify(&headers("msg_other", &SIGNED_AT.to_string(), &good), BOOKING), Err(WebhookError::NoMatchingSignature)));
-    assert!(matches!(verify(&headers(ID, &(SIGNED_AT + 1).to_string(), &good), BOOKING), Err(WebhookError::NoMatchingSignature)));
+    assert!(matches!(
+        verify(&headers("msg_other", &SIGNED_AT.to_string(), &good), BOOKING),
+        Err(WebhookError::NoMatchingSignature)
+    ));
+    assert!(matches!(
+        verify(&headers(ID, &(SIGNED_AT + 1).to_string(), &good), BOOKING),
+        Err(WebhookError::NoMatchingSignature)
+    ));
 }
 
 #[test]
@@ -99,7 +109,13 @@ fn during_a_rotation_any_listed_signature_matches_any_secret() {
     let both = Webhook::with_secrets([ROTATED, SECRET]).unwrap();
     assert!(both.verify_at(&signed(&format!("v1,{BOOKING_SIGNATURE}")), BOOKING, at(0)).is_ok());
     let only_new = Webhook::new(ROTATED).unwrap();
-    assert!(matches!(only_new.verify_at(&signed(BOOKING_SIGNATURE), BOOKING, at(0)), Err(WebhookError::NoMatchingSignature)), "the wrong secret");
+    assert!(
+        matches!(
+            only_new.verify_at(&signed(BOOKING_SIGNATURE), BOOKING, at(0)),
+            Err(WebhookError::NoMatchingSignature)
+        ),
+        "the wrong secret"
+    );
 }
 
 #[test]
@@ -115,9 +131,15 @@ fn malformed_secrets_and_missing_headers_say_what_is_wrong() {
         headers.remove(name);
         assert!(matches!(verify(&headers, BOOKING), Err(WebhookError::MissingHeader(n)) if n == name), "{name}");
     }
-    assert!(matches!(verify(&headers(ID, "yesterday", BOOKING_SIGNATURE), BOOKING), Err(WebhookError::MalformedHeader(_))));
+    assert!(matches!(
+        verify(&headers(ID, "yesterday", BOOKING_SIGNATURE), BOOKING),
+        Err(WebhookError::MalformedHeader(_))
+    ));
     let absurd = vec![BOOKING_SIGNATURE; 1000].join(" ");
-    assert!(matches!(verify(&signed(&absurd), BOOKING), Err(WebhookError::MalformedHeader(_))), "a thousand signatures are not read");
+    assert!(
+        matches!(verify(&signed(&absurd), BOOKING), Err(WebhookError::MalformedHeader(_))),
+        "a thousand signatures are not read"
+    );
 }
 
 #[test]

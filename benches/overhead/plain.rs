@@ -78,7 +78,16 @@ impl<'a> ListCompanies<'a> {
     }
 
     pub async fn send(self) -> Result<ResponseValue<types::ArrayOfReference>, Error<types::ErrorResponse>> {
-        let Self { client, booking_tmc_ids, company_ids, company_role, contracting_tmc_ids, external_id, limit, offset } = self;
+        let Self {
+            client,
+            booking_tmc_ids,
+            company_ids,
+            company_role,
+            contracting_tmc_ids,
+            external_id,
+            limit,
+            offset,
+        } = self;
         let booking_tmc_ids = booking_tmc_ids.map_err(Error::InvalidRequest)?;
         let company_ids = company_ids.map_err(Error::InvalidRequest)?;
         let company_role = company_role.map_err(Error::InvalidRequest)?;
@@ -131,8 +140,9 @@ impl<'a> ReadCompany<'a> {
     where
         V: std::convert::TryInto<String>,
     {
-        self.company_id =
-            value.try_into().map_err(|_| "conversion to `:: std :: string :: String` for company_id failed".to_string());
+        self.company_id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: std :: string :: String` for company_id failed".to_string());
         self
     }
 

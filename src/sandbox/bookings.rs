@@ -111,14 +111,25 @@ impl Bookings {
                 }
                 let mut item = Synth::new(store.doc, call.fill).instance(item_schema);
                 let at = resources::id_at(store.doc, item_schema, "tripId")?;
-                store.fill_in(&mut item, &at.object, resources::schema_at(store.doc, item_schema, &at.object), Some(record), call.fill);
+                store.fill_in(
+                    &mut item,
+                    &at.object,
+                    resources::schema_at(store.doc, item_schema, &at.object),
+                    Some(record),
+                    call.fill,
+                );
                 super::store::set_id(&mut item, &at, trip);
                 if let Some((nested, _)) = resources::array_with(store.doc, item_schema, "pnrId") {
-                    set_pointer(&mut item, &format!("/{nested}"), Value::Array(self.pnrs_of(store, &inner, call, item_schema, nested, trip)));
+                    set_pointer(
+                        &mut item,
+                        &format!("/{nested}"),
+                        Value::Array(self.pnrs_of(store, &inner, call, item_schema, nested, trip)),
+                    );
                 }
                 items.push(item);
             }
-            let mut answer = super::lists::page(spec, call.route, call.query, call.body, call.fill, &items).unwrap_or_else(|| spec.success(call.route, call.fill));
+            let mut answer = super::lists::page(spec, call.route, call.query, call.body, call.fill, &items)
+                .unwrap_or_else(|| spec.success(call.route, call.fill));
             if call.route.pagination().is_none() {
                 set_pointer(answer.body.get_or_insert_with(|| json!({})), &format!("/{array}"), Value::Array(items));
             }
@@ -130,7 +141,15 @@ impl Bookings {
     /// The PNRs of `trip`, as items of the array `array` of `schema`: each
     /// with its `pnrId` and, in a property shaped as the PNR family's read
     /// answer, what was booked.
-    fn pnrs_of(&self, store: &Store, inner: &Inner, call: &Call<'_>, schema: &'static Value, array: &str, trip: &str) -> Vec<Value> {
+    fn pnrs_of(
+        &self,
+        store: &Store,
+        inner: &Inner,
+        call: &Call<'_>,
+        schema: &'static Value,
+        array: &str,
+        trip: &str,
+    ) -> Vec<Value> {
         let Some(pnrs) = store.family_of_param("pnrId") else { return Vec::new() };
         let Some(item_schema) = item_of(store.doc, schema, array) else { return Vec::new() };
         let mut out = Vec::new();
@@ -140,7 +159,13 @@ impl Bookings {
             }
             let mut item = Synth::new(store.doc, call.fill).instance(item_schema);
             if let Some(at) = resources::id_at(store.doc, item_schema, "pnrId") {
-                store.fill_in(&mut item, &at.object, resources::schema_at(store.doc, item_schema, &at.object), Some(record), call.fill);
+                store.fill_in(
+                    &mut item,
+                    &at.object,
+                    resources::schema_at(store.doc, item_schema, &at.object),
+                    Some(record),
+                    call.fill,
+                );
                 super::store::set_id(&mut item, &at, pnr);
             }
             self.render_as(store, call, &mut item, item_schema, pnrs, pnr, Some(record));
@@ -152,7 +177,16 @@ impl Bookings {
     /// Fills each property of `object` (an instance of `schema`) whose
     /// schema is the read answer of `family`, with the record and its id.
     #[allow(clippy::too_many_arguments)]
-    fn render_as(&self, store: &Store, call: &Call<'_>, object: &mut Value, schema: &'static Value, family: usize, id: &str, record: Option<&super::store::Record>) {
+    fn render_as(
+        &self,
+        store: &Store,
+        call: &Call<'_>,
+        object: &mut Value,
+        schema: &'static Value,
+        family: usize,
+        id: &str,
+        record: Option<&super::store::Record>,
+    ) {
         let Some((read, _)) = &store.families[family].read else { return };
         let Some(read_schema) = store.answer(read) else { return };
         for (name, property) in resources::properties(store.doc, schema) {

@@ -155,7 +155,15 @@ impl Drop for Deliveries {
 
 /// Sends one webhook until the endpoint answers 200, at most
 /// [`DELIVERY_ATTEMPTS`] times.
-async fn send(http: &reqwest::Client, endpoint: &str, webhook: &Webhook, id: String, body: Vec<u8>, event_type: &str, operation: &str) -> Delivery {
+async fn send(
+    http: &reqwest::Client,
+    endpoint: &str,
+    webhook: &Webhook,
+    id: String,
+    body: Vec<u8>,
+    event_type: &str,
+    operation: &str,
+) -> Delivery {
     let mut attempts = Vec::new();
     let mut wait = FIRST_RETRY;
     for attempt in 0..DELIVERY_ATTEMPTS {
@@ -163,7 +171,8 @@ async fn send(http: &reqwest::Client, endpoint: &str, webhook: &Webhook, id: Str
             tokio::time::sleep(wait).await;
             wait = wait.saturating_mul(2);
         }
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let now =
+            SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         let request = http
             .post(endpoint)
             .header("content-type", "application/json")

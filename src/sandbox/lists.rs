@@ -49,7 +49,13 @@ impl std::error::Error for NotPaginated {}
 impl Lists {
     /// Appends `count` synthesised items, each distinct, to the list of the
     /// operation `route`; returns the list's new length.
-    pub(super) fn add(&self, spec: &Spec, route: Option<&Route>, operation_id: &str, count: usize) -> Result<usize, NotPaginated> {
+    pub(super) fn add(
+        &self,
+        spec: &Spec,
+        route: Option<&Route>,
+        operation_id: &str,
+        count: usize,
+    ) -> Result<usize, NotPaginated> {
         let not_paginated = || NotPaginated { operation_id: operation_id.to_string() };
         let route = route.ok_or_else(not_paginated)?;
         let tag = route.pagination().ok_or_else(not_paginated)?;
@@ -67,7 +73,14 @@ impl Lists {
 
     /// The page a request asks for, or `None` when nothing was added to the
     /// operation's list (the sandbox then answers as for any operation).
-    pub(super) fn handle(&self, spec: &Spec, route: &Route, query: &HashMap<String, String>, body: Option<&Value>, fill: Fill) -> Option<Answer> {
+    pub(super) fn handle(
+        &self,
+        spec: &Spec,
+        route: &Route,
+        query: &HashMap<String, String>,
+        body: Option<&Value>,
+        fill: Fill,
+    ) -> Option<Answer> {
         route.pagination()?;
         let lists = self.items.lock().unwrap_or_else(|p| p.into_inner());
         let list = lists.get(&route.id)?;
@@ -77,56 +90,70 @@ impl Lists {
 
 /// The page of `list` that a request of the paginated operation `route`
 /// asks for; `None` when the operation does not page.
-pub(super) fn page(spec: &Spec, route: &Route, query: &HashMap<String, String>, body: Option<&Value>, fill: Fill, list: &[Value]) -> Option<Answer> {
-        let tag = route.pagination()?;
-        let text = |key: &str| tag[key].as_str().unwrap_or_default();
-        let number = |at: &str| -> Option<i64> {
-            if tag["in"] == "query" {
-                query.get(at)?.parse().ok()
-            } else {
-                body?.pointer(at)?.as_i64()
-            }
-        };
-        let asked = tag["size"].as_str().and_then(number).or(tag["defaultSize"].as_i64());
-        let mut size = asked.and_then(|s| usize::try_from(s).ok()).filter(|s| *s > 0).unwrap_or(PAGE_SIZE).min(MAX_PAGE_SIZE);
-        let offset = match text("style") {
-            "page" => match number(text("start")).unwrap_or(1) {
-                page if page >= 1 => usize::try_from(page - 1).unwrap_or(usize::MAX).saturating_mul(size),
-                _ => return Some(bad_page("pageNumber starts at 1")),
-            },
-            "token" => {
-                let token = body.and_then(|b| b.pointer(text("start"))).and_then(|p| p.get(text("tokenField"))).and_then(Value::as_str);
-                match token.map(parse_token) {
-                    None => 0,
-                    Some(Some((offset, token_size))) => {
-                        size = token_size;
-                        offset
-                    }
-                    Some(None) => return Some(bad_page("the page token is not one this sandbox gave")),
+pub(super) fn page(
+    spec: &Spec,
+    route: &Route,
+    query: &HashMap<String, String>,
+    body: Option<&Value>,
+    fill: Fill,
+    list: &[Value],
+) -> Option<Answer> {
+    let tag = route.pagination()?;
+    let text = |key: &str| tag[key].as_str().unwrap_or_default();
+    let number = |at: &str| -> Option<i64> {
+        if tag["in"] == "query" {
+            query.get(at)?.parse().ok()
+        } else {
+            body?.pointer(at)?.as_i64()
+        }
+    };
+    let asked = tag["size"].as_str().and_then(number).or(tag["defaultSize"].as_i64());
+    let mut size =
+        asked.and_then(|s| usize::try_from(s).ok()).filter(|s| *s > 0).unwrap_or(PAGE_SIZE).min(MAX_PAGE_SIZE);
+    let offset = match text("style") {
+        "page" => match number(text("start")).unwrap_or(1) {
+            page if page >= 1 => usize::try_from(page - 1).unwrap_or(usize::MAX).saturating_mul(size),
+            _ => return Some(bad_page("pageNumber starts at 1")),
+        },
+        "token" => {
+            let token = body
+                .and_then(|b| b.pointer(text("start")))
+                .and_then(|p| p.get(text("tokenField")))
+                .and_then(Value::as_str);
+            match token.map(parse_token) {
+                None => 0,
+                Some(Some((offset, token_size))) => {
+                    size = token_size;
+                    offset
                 }
+                Some(None) => return Some(bad_page("the page token is not one this sandbox gave")),
             }
-            _ => match number(text("start")).unwrap_or(0) {
-                offset if offset >= 0 => usize::try_from(offset).unwrap_or(usize::MAX),
-                _ => return Some(bad_page("offset must not be negative")),
-            },
-        };
-        let page: Vec<Value> = list.iter().skip(offset).take(size).cloned().collect();
-        let end = offset.saturating_add(page.len());
-        let mut answer = spec.success(route, fill);
-        let out = answer.body.get_or_insert_with(|| json!({}));
-        set_pointer(out, &format!("/{}", text("items")), Value::Array(page));
-        if let Some(total) = tag["total"].as_str() {
-            set_pointer(out, total, json!(list.len()));
         }
-        if let Some(next) = tag["nextToken"].as_str() {
-            let token = if end < list.len() { json!(format!("{TOKEN_PREFIX}-{end}-{size}")) } else { Value::Null };
-            set_pointer(out, next, token);
-        }
-        Some(answer)
+        _ => match number(text("start")).unwrap_or(0) {
+            offset if offset >= 0 => usize::try_from(offset).unwrap_or(usize::MAX),
+            _ => return Some(bad_page("offset must not be negative")),
+        },
+    };
+    let page: Vec<Value> = list.iter().skip(offset).take(size).cloned().collect();
+    let end = offset.saturating_add(page.len());
+    let mut answer = spec.success(route, fill);
+    let out = answer.body.get_or_insert_with(|| json!({}));
+    set_pointer(out, &format!("/{}", text("items")), Value::Array(page));
+    if let Some(total) = tag["total"].as_str() {
+        set_pointer(out, total, json!(list.len()));
+    }
+    if let Some(next) = tag["nextToken"].as_str() {
+        let token = if end < list.len() { json!(format!("{TOKEN_PREFIX}-{end}-{size}")) } else { Value::Null };
+        set_pointer(out, next, token);
+    }
+    Some(answer)
 }
 
 fn bad_page(detail: &str) -> Answer {
-    Answer { status: 400, body: Some(error_body("INVALID_PAGINATION", "the page asked for does not exist", Some(detail))) }
+    Answer {
+        status: 400,
+        body: Some(error_body("INVALID_PAGINATION", "the page asked for does not exist", Some(detail))),
+    }
 }
 
 /// The offset and page size in a token this sandbox gave.
@@ -151,7 +178,8 @@ fn stamp<'a>(synth: &Synth<'a>, schema: &'a Value, item: &mut Value, label: &str
             && matches!(p.get("format").and_then(Value::as_str), None | Some("uuid"))
     };
     if let Some((name, property)) = properties.iter().find(|(_, p)| plain(p)) {
-        let value = if property["format"] == "uuid" { format!("00000000-0000-4000-8000-{n:012}") } else { label.to_string() };
+        let value =
+            if property["format"] == "uuid" { format!("00000000-0000-4000-8000-{n:012}") } else { label.to_string() };
         if let Value::Object(object) = item {
             object.insert(name.clone(), Value::String(value));
             return true;
@@ -174,7 +202,8 @@ fn stamp<'a>(synth: &Synth<'a>, schema: &'a Value, item: &mut Value, label: &str
 /// An object schema's own properties and those of its `allOf` parts, resolved.
 fn object_properties<'a>(synth: &Synth<'a>, schema: &'a Value) -> Vec<(String, &'a Value)> {
     let s = synth.resolve(schema);
-    let mut out: Vec<(String, &Value)> = s["allOf"].as_array().into_iter().flatten().flat_map(|part| object_properties(synth, part)).collect();
+    let mut out: Vec<(String, &Value)> =
+        s["allOf"].as_array().into_iter().flatten().flat_map(|part| object_properties(synth, part)).collect();
     if let Some(Value::Object(properties)) = s.get("properties") {
         out.extend(properties.iter().map(|(name, p)| (name.clone(), synth.unwrap(p))));
     }

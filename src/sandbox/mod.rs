@@ -279,7 +279,10 @@ pub struct Sandbox {
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("base_url", &self.base_url()).field("client_id", &self.settings.client_id).finish()
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url())
+            .field("client_id", &self.settings.client_id)
+            .finish()
     }
 }
 
@@ -480,31 +483,57 @@ impl State {
         let (parts, body) = req.into_parts();
         let raw = match body.collect().await {
             Ok(b) => b.to_bytes(),
-            Err(_) => return Ok(reply(400, Some(&error_body("BAD_REQUEST", "the request body could not be read", None)), &[])),
+            Err(_) => {
+                return Ok(reply(
+                    400,
+                    Some(&error_body("BAD_REQUEST", "the request body could not be read", None)),
+                    &[],
+                ))
+            }
         };
         let path = parts.uri.path().to_string();
         if path == crate::config::TOKEN_PATH && parts.method == http::Method::POST {
             return Ok(self.tokens.issue(&raw));
         }
         let Some((route, params)) = self.spec.route(parts.method.as_str(), &path) else {
-            return Ok(reply(404, Some(&error_body("NOT_FOUND", "no Spotnana operation has this method and path", Some(&path))), &[]));
+            return Ok(reply(
+                404,
+                Some(&error_body("NOT_FOUND", "no Spotnana operation has this method and path", Some(&path))),
+                &[],
+            ));
         };
-        let bearer = parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+        let bearer =
+            parts.headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
         if !self.tokens.is_valid(bearer) {
             return Ok(reply(401, Some(&error_body("UNAUTHORIZED", "Access Token Invalid", None)), &[]));
         }
         let query: HashMap<String, String> = parts
             .uri
             .query()
-            .map(|q| q.split('&').filter_map(|kv| kv.split_once('=').or(Some((kv, "")))).map(|(k, v)| (k.to_string(), v.to_string())).collect())
+            .map(|q| {
+                q.split('&')
+                    .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
             .unwrap_or_default();
-        let is_json = parts.headers.get("content-type").and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("application/json"));
+        let is_json = parts
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("application/json"));
         let body = if raw.is_empty() {
             None
         } else if is_json {
             match serde_json::from_slice::<Value>(&raw) {
                 Ok(v) => Some(v),
-                Err(e) => return Ok(reply(400, Some(&error_body("INVALID_JSON", "the request body is not valid JSON", Some(&e.to_string()))), &[])),
+                Err(e) => {
+                    return Ok(reply(
+                        400,
+                        Some(&error_body("INVALID_JSON", "the request body is not valid JSON", Some(&e.to_string()))),
+                        &[],
+                    ))
+                }
             }
         } else {
             Some(Value::Null)
@@ -513,7 +542,8 @@ impl State {
         let fault = self.faults.next(&route.id);
         match &fault {
             Some(Fault::Status { status, retry_after }) => {
-                let wait: Vec<(&str, String)> = retry_after.iter().map(|d| ("retry-after", d.as_secs().to_string())).collect();
+                let wait: Vec<(&str, String)> =
+                    retry_after.iter().map(|d| ("retry-after", d.as_secs().to_string())).collect();
                 let body = error_body("INJECTED_FAULT", "a fault injected with Sandbox::inject", Some(&route.id));
                 return Ok(reply(*status, Some(&body), &wait));
             }
@@ -528,13 +558,23 @@ impl State {
         let incoming = Incoming { query, headers: &parts.headers, body };
         if let Err(missing) = self.spec.validate(route, &incoming) {
             let detail = missing.join(", ");
-            return Ok(reply(400, Some(&error_body("MISSING_REQUIRED_FIELD", "required fields are missing", Some(&detail))), &[]));
+            return Ok(reply(
+                400,
+                Some(&error_body("MISSING_REQUIRED_FIELD", "required fields are missing", Some(&detail))),
+                &[],
+            ));
         }
         let answer = self
             .lists
             .handle(self.spec, route, &incoming.query, incoming.body.as_ref(), self.fill())
             .or_else(|| {
-                let call = store::Call { route, params: &params, query: &incoming.query, body: incoming.body.as_ref(), fill: self.fill() };
+                let call = store::Call {
+                    route,
+                    params: &params,
+                    query: &incoming.query,
+                    body: incoming.body.as_ref(),
+                    fill: self.fill(),
+                };
                 self.bookings.handle(self.spec, &self.store, &call).or_else(|| self.store.handle(self.spec, &call))
             })
             .unwrap_or_else(|| self.spec.success(route, self.fill()));

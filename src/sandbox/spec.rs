@@ -66,7 +66,8 @@ impl Spec {
             routes.push(Route { id: id.to_string(), method: method.to_uppercase(), segments, op: op.clone() });
         }
         // Literal segments beat parameters: `/v2/companies/search` before `/v2/companies/{id}`.
-        routes.sort_by_key(|r| std::cmp::Reverse(r.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count()));
+        routes
+            .sort_by_key(|r| std::cmp::Reverse(r.segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count()));
         Spec { doc, routes }
     }
 
@@ -99,7 +100,10 @@ impl Spec {
         let synth = self.synth();
         let unwrap = |s| synth.unwrap(s);
         let responses = route.op["responses"].as_object()?;
-        let answer = responses.iter().filter(|(c, _)| c.starts_with('2')).find_map(|(_, r)| r.pointer("/content/application~1json/schema"))?;
+        let answer = responses
+            .iter()
+            .filter(|(c, _)| c.starts_with('2'))
+            .find_map(|(_, r)| r.pointer("/content/application~1json/schema"))?;
         let array = unwrap(unwrap(answer).get("properties")?.get(items)?);
         Some(unwrap(array.get("items")?))
     }
@@ -151,12 +155,20 @@ impl Spec {
         }
         if let Some((media, schema)) = self.body_schema(&route.op) {
             match &request.body {
-                None if route.op.pointer("/requestBody/required") == Some(&json!(true)) => missing.push("request body".into()),
-                Some(body) if media == "application/json" => self.required_fields(schema, body, "body", &mut missing, 0),
+                None if route.op.pointer("/requestBody/required") == Some(&json!(true)) => {
+                    missing.push("request body".into())
+                }
+                Some(body) if media == "application/json" => {
+                    self.required_fields(schema, body, "body", &mut missing, 0)
+                }
                 _ => {}
             }
         }
-        if missing.is_empty() { Ok(()) } else { Err(missing) }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(missing)
+        }
     }
 
     fn required_fields(&self, schema: &Value, value: &Value, at: &str, missing: &mut Vec<String>, depth: usize) {

@@ -84,7 +84,9 @@ impl Store {
     pub(super) fn new(spec: &'static Spec, strict: bool) -> Self {
         let doc = &spec.doc;
         let families = resources::families(doc, crate::spec::operations(doc));
-        let ops = crate::spec::operations(doc).filter_map(|(_, _, op)| Some((op["operationId"].as_str()?.to_string(), op))).collect();
+        let ops = crate::spec::operations(doc)
+            .filter_map(|(_, _, op)| Some((op["operationId"].as_str()?.to_string(), op)))
+            .collect();
         let mut roles = HashMap::new();
         for (i, f) in families.iter().enumerate() {
             roles.insert(f.create.clone(), (i, Role::Create));
@@ -141,7 +143,8 @@ impl Store {
 
     /// Every stored resource of `family`, in creation order.
     pub(super) fn matching_all<'i>(&self, inner: &'i Inner, family: usize) -> Vec<(&'i String, &'i Record)> {
-        let mut found: Vec<(&String, &Record)> = inner.records.iter().filter(|((f, _), _)| *f == family).map(|((_, id), r)| (id, r)).collect();
+        let mut found: Vec<(&String, &Record)> =
+            inner.records.iter().filter(|((f, _), _)| *f == family).map(|((_, id), r)| (id, r)).collect();
         found.sort_by_key(|(_, r)| r.serial);
         found
     }
@@ -158,7 +161,9 @@ impl Store {
         if inner.records.contains_key(&key) {
             return true;
         }
-        !self.strict && !inner.deleted.contains(&key) && (!self.families[family].uuid_ids || uuid::Uuid::parse_str(id).is_ok())
+        !self.strict
+            && !inner.deleted.contains(&key)
+            && (!self.families[family].uuid_ids || uuid::Uuid::parse_str(id).is_ok())
     }
 
     /// Answers a family operation, or `None` for any other.
@@ -240,8 +245,15 @@ impl Store {
     pub(super) fn record_of(&self, inner: &mut Inner, call: &Call<'_>, id_param: &str) -> Record {
         inner.serial += 1;
         let schema = self.ops.get(&call.route.id).and_then(|op| resources::request(self.doc, op));
-        let props: HashMap<&str, &'static Value> = schema.map(|s| resources::properties(self.doc, s).into_iter().collect()).unwrap_or_default();
-        let mut record = Record { serial: inner.serial, parents: HashMap::new(), fields: Map::new(), schemas: HashMap::new(), cancelled: false };
+        let props: HashMap<&str, &'static Value> =
+            schema.map(|s| resources::properties(self.doc, s).into_iter().collect()).unwrap_or_default();
+        let mut record = Record {
+            serial: inner.serial,
+            parents: HashMap::new(),
+            fields: Map::new(),
+            schemas: HashMap::new(),
+            cancelled: false,
+        };
         for (name, value) in call.params.iter().filter(|(n, _)| *n != id_param) {
             record.parents.insert(name.clone(), value.clone());
         }
@@ -258,7 +270,15 @@ impl Store {
 
     /// Writes the stored fields and the id into the object of `answer` that
     /// `at` points to.
-    pub(super) fn render(&self, operation: &str, answer: &mut Value, at: &IdAt, id: &str, record: Option<&Record>, fill: Fill) {
+    pub(super) fn render(
+        &self,
+        operation: &str,
+        answer: &mut Value,
+        at: &IdAt,
+        id: &str,
+        record: Option<&Record>,
+        fill: Fill,
+    ) {
         let schema = self.answer(operation).and_then(|s| resources::schema_at(self.doc, s, &at.object));
         self.fill_in(answer, &at.object, schema, record, fill);
         set_id(answer, at, id);
@@ -266,7 +286,14 @@ impl Store {
 
     /// Makes the object at `object` in `answer` an instance of `schema` if
     /// the answer left it out, and copies the record's fields into it.
-    pub(super) fn fill_in(&self, answer: &mut Value, object: &str, schema: Option<&'static Value>, record: Option<&Record>, fill: Fill) {
+    pub(super) fn fill_in(
+        &self,
+        answer: &mut Value,
+        object: &str,
+        schema: Option<&'static Value>,
+        record: Option<&Record>,
+        fill: Fill,
+    ) {
         let Some(target) = pointer_mut(answer, object) else { return };
         if let Some(schema) = schema {
             if target.as_object().is_some_and(|o| o.is_empty()) {
@@ -281,18 +308,30 @@ impl Store {
 
     /// The stored resources of `family` under the request's parents,
     /// filtered by the listing's query parameters, in creation order.
-    pub(super) fn matching<'i>(&self, inner: &'i Inner, call: &Call<'_>, family: usize, filters: &[String]) -> Vec<(&'i String, &'i Record)> {
+    pub(super) fn matching<'i>(
+        &self,
+        inner: &'i Inner,
+        call: &Call<'_>,
+        family: usize,
+        filters: &[String],
+    ) -> Vec<(&'i String, &'i Record)> {
         self.matching_all(inner, family)
             .into_iter()
             .filter(|(_, r)| r.parents.iter().all(|(k, v)| call.params.get(k).is_none_or(|given| given == v)))
-            .filter(|(_, r)| filters.iter().all(|name| call.query.get(name).is_none_or(|want| holds(&r.body(), name, &percent_decoded(want), 3))))
+            .filter(|(_, r)| {
+                filters.iter().all(|name| {
+                    call.query.get(name).is_none_or(|want| holds(&r.body(), name, &percent_decoded(want), 3))
+                })
+            })
             .collect()
     }
 
     fn list(&self, spec: &Spec, inner: &Inner, call: &Call<'_>, family: usize, n: usize) -> Answer {
         let f = &self.families[family];
         let listing = &f.lists[n];
-        let item_schema = self.answer(&call.route.id).and_then(|s| resources::schema_at(self.doc, s, &format!("/{}/0", listing.items)));
+        let item_schema = self
+            .answer(&call.route.id)
+            .and_then(|s| resources::schema_at(self.doc, s, &format!("/{}/0", listing.items)));
         let items: Vec<Value> = self
             .matching(inner, call, family, &listing.filters)
             .into_iter()
@@ -300,7 +339,13 @@ impl Store {
                 let synth = Synth::new(self.doc, call.fill);
                 let mut item = item_schema.map_or(json!({}), |s| synth.instance(s));
                 if let (Some(at), Some(schema)) = (&listing.item_id, item_schema) {
-                    self.fill_in(&mut item, &at.object, resources::schema_at(self.doc, schema, &at.object), Some(record), call.fill);
+                    self.fill_in(
+                        &mut item,
+                        &at.object,
+                        resources::schema_at(self.doc, schema, &at.object),
+                        Some(record),
+                        call.fill,
+                    );
                     set_id(&mut item, at, id);
                 }
                 item
@@ -323,7 +368,10 @@ impl Store {
         let f = &self.families[family];
         let Some(lookup) = &f.lookup else { return spec.success(call.route, call.fill) };
         let want = call.query.get(&lookup.param).map(|v| percent_decoded(v)).unwrap_or_default();
-        let found = self.matching(inner, call, family, &[]).into_iter().find(|(_, r)| r.body().pointer(&lookup.external_id).and_then(Value::as_str) == Some(want.as_str()));
+        let found = self
+            .matching(inner, call, family, &[])
+            .into_iter()
+            .find(|(_, r)| r.body().pointer(&lookup.external_id).and_then(Value::as_str) == Some(want.as_str()));
         let Some((id, record)) = found else { return not_found_by(&f.id_param, &lookup.param, &want) };
         let mut answer = spec.success(call.route, call.fill);
         let body = answer.body.get_or_insert_with(|| json!({}));
@@ -438,7 +486,9 @@ fn same_shape(doc: &Value, a: &Value, b: &Value, depth: usize) -> bool {
             (Some(x), Some(y)) => same_shape(doc, x, y, depth + 1),
             _ => false,
         },
-        Some("string" | "integer" | "number" | "boolean") => a.get("enum") == b.get("enum") && a.get("format") == b.get("format"),
+        Some("string" | "integer" | "number" | "boolean") => {
+            a.get("enum") == b.get("enum") && a.get("format") == b.get("format")
+        }
         _ => false,
     }
 }

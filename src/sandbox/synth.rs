@@ -187,7 +187,9 @@ impl<'a> Synth<'a> {
                         m.insert(name.clone(), self.value(prop, depth + 1));
                     }
                 }
-                if let (Some(prop), Value::Object(m)) = (s.pointer("/discriminator/propertyName").and_then(Value::as_str), &mut v) {
+                if let (Some(prop), Value::Object(m)) =
+                    (s.pointer("/discriminator/propertyName").and_then(Value::as_str), &mut v)
+                {
                     let target = first.get("$ref").and_then(Value::as_str).unwrap_or("");
                     let tag = s
                         .pointer("/discriminator/mapping")
@@ -210,11 +212,12 @@ impl<'a> Synth<'a> {
         match kind {
             Some("object") | None if s.get("properties").is_some() => self.object(s, depth).unwrap_or(json!({})),
             Some("object") => match s.get("additionalProperties").filter(|a| a.is_object()) {
-                    Some(values) if self.full.get() => {
-                        (1..=FULL_ITEMS).map(|i| (format!("key{i}"), self.value(values, depth + 1))).collect::<Map<_, _>>().into()
-                    }
-                    _ => json!({}),
-                },
+                Some(values) if self.full.get() => (1..=FULL_ITEMS)
+                    .map(|i| (format!("key{i}"), self.value(values, depth + 1)))
+                    .collect::<Map<_, _>>()
+                    .into(),
+                _ => json!({}),
+            },
             Some("array") => {
                 let mut min = s.get("minItems").and_then(Value::as_u64).unwrap_or(0);
                 if self.full.get() {

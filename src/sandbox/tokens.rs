@@ -69,7 +69,11 @@ impl Tokens {
         let id_ok = form.get("client_id") == Some(&self.client_id);
         let secret_ok = form.get("client_secret") == Some(&self.client_secret);
         if !(id_ok && secret_ok) {
-            return reply(401, Some(&json!({ "error": "invalid_client", "error_description": "unknown client or wrong secret" })), &[]);
+            return reply(
+                401,
+                Some(&json!({ "error": "invalid_client", "error_description": "unknown client or wrong secret" })),
+                &[],
+            );
         }
         let token = format!("sbx-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
         self.issued.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone(), Instant::now());

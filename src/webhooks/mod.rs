@@ -46,7 +46,10 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-pub use event::{AgentTaskOperation, ApprovalOperation, Event, EventType, Operation, PnrOperation, ServiceChargeOperation, TravelerOperation};
+pub use event::{
+    AgentTaskOperation, ApprovalOperation, Event, EventType, Operation, PnrOperation, ServiceChargeOperation,
+    TravelerOperation,
+};
 
 /// The header that names one webhook, the same on each re-send.
 pub const ID_HEADER: &str = "x-spotnana-webhook-id";
@@ -122,8 +125,13 @@ impl std::fmt::Debug for WebhookSecret {
 impl WebhookSecret {
     /// Reads a secret as Spotnana issues it: `whsec_` and the Base64 key.
     pub fn new(secret: &str) -> Result<Self, WebhookError> {
-        let encoded = secret.trim().strip_prefix(SECRET_PREFIX).ok_or(WebhookError::MalformedSecret("it does not start with `whsec_`"))?;
-        let key = STANDARD.decode(encoded).map_err(|_| WebhookError::MalformedSecret("the part after `whsec_` is not Base64"))?;
+        let encoded = secret
+            .trim()
+            .strip_prefix(SECRET_PREFIX)
+            .ok_or(WebhookError::MalformedSecret("it does not start with `whsec_`"))?;
+        let key = STANDARD
+            .decode(encoded)
+            .map_err(|_| WebhookError::MalformedSecret("the part after `whsec_` is not Base64"))?;
         if key.is_empty() {
             return Err(WebhookError::MalformedSecret("the key is empty"));
         }
@@ -137,7 +145,8 @@ impl WebhookSecret {
 
     fn mac(&self, id: &str, timestamp: &str, body: &[u8]) -> HmacSha256 {
         // HMAC takes a key of any length.
-        let mut mac = HmacSha256::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!("HMAC accepts every key length"));
+        let mut mac =
+            HmacSha256::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!("HMAC accepts every key length"));
         mac.update(id.as_bytes());
         mac.update(b".");
         mac.update(timestamp.as_bytes());
@@ -207,7 +216,8 @@ impl Webhook {
             return Err(WebhookError::MalformedHeader(SIGNATURE_HEADER));
         }
         let decoded: Vec<Vec<u8>> = entries.iter().filter_map(|entry| signature_bytes(entry)).collect();
-        let matched = decoded.iter().any(|sig| self.secrets.iter().any(|secret| secret.signed(id, timestamp, body, sig)));
+        let matched =
+            decoded.iter().any(|sig| self.secrets.iter().any(|secret| secret.signed(id, timestamp, body, sig)));
         if !matched {
             return Err(WebhookError::NoMatchingSignature);
         }

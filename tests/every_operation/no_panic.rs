@@ -24,13 +24,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{json, Value};
-use spotnana::sandbox::{example_response, Responses};
-use spotnana::{Client, RetryPolicy};
 use crate::calls;
 use crate::support;
 use crate::support::inputs::Inputs;
 use crate::support::server::{Recorded, Reply, TestServer};
+use serde_json::{json, Value};
+use spotnana::sandbox::{example_response, Responses};
+use spotnana::{Client, RetryPolicy};
 
 const TOKEN: &str = "/v2/auth/oauth2-token";
 
@@ -63,7 +63,8 @@ impl Rng {
     }
 }
 
-const STATUSES: [u16; 22] = [200, 200, 200, 201, 202, 203, 204, 206, 226, 299, 304, 400, 401, 403, 404, 409, 429, 429, 500, 502, 503, 599];
+const STATUSES: [u16; 22] =
+    [200, 200, 200, 201, 202, 203, 204, 206, 226, 299, 304, 400, 401, 403, 404, 409, 429, 429, 500, 502, 503, 599];
 
 const RETRY_AFTER: [Option<&str>; 8] = [
     None,
@@ -86,7 +87,8 @@ const CONTENT_TYPES: [Option<&str>; 7] = [
     None,
 ];
 
-const EXPIRES_IN: [&str; 10] = ["3600", "3600", "0", "-1", "1", "0.001", "18446744073709551615", "1e300", "\"soon\"", "null"];
+const EXPIRES_IN: [&str; 10] =
+    ["3600", "3600", "0", "-1", "1", "0.001", "18446744073709551615", "1e300", "\"soon\"", "null"];
 
 /// One answer, as raw HTTP/1.1, with the status it carries.
 fn answer(rng: &mut Rng, operation: &str) -> (u16, Vec<u8>) {
@@ -134,7 +136,9 @@ fn body(rng: &mut Rng, operation: &str) -> Vec<u8> {
         5 => b"<html><body>502 Bad Gateway</body></html>".to_vec(),
         6 => Vec::new(),
         7 => vec![b'['; 10_000 + rng.below(100_000)],
-        8 => json!({ "debugIdentifier": "dbg", "errorMessages": [{ "errorCode": "E", "message": "m" }] }).to_string().into_bytes(),
+        8 => json!({ "debugIdentifier": "dbg", "errorMessages": [{ "errorCode": "E", "message": "m" }] })
+            .to_string()
+            .into_bytes(),
         9 => (0..rng.below(512)).map(|_| rng.next() as u8).collect(),
         _ => rng.pick(&["[1,2,3]", "\"a string\"", "null", "42", "{}", "{\"elements\":null}"]).as_bytes().to_vec(),
     }
@@ -143,10 +147,15 @@ fn body(rng: &mut Rng, operation: &str) -> Vec<u8> {
 fn token_answer(rng: &mut Rng) -> Reply {
     match rng.below(12) {
         0 => Reply::json(500, json!({})),
-        1 => Reply::json(429, json!({ "error": "rate_limited" })).header("retry-after", &rng.pick(&RETRY_AFTER).unwrap_or("0").to_string()),
+        1 => Reply::json(429, json!({ "error": "rate_limited" }))
+            .header("retry-after", &rng.pick(&RETRY_AFTER).unwrap_or("0").to_string()),
         2 => Reply::with(200, "text/html", b"<html>login</html>"),
         _ => {
-            let body = format!(r#"{{"access_token":"tok-{}","token_type":"Bearer","expires_in":{}}}"#, rng.next(), rng.pick(&EXPIRES_IN));
+            let body = format!(
+                r#"{{"access_token":"tok-{}","token_type":"Bearer","expires_in":{}}}"#,
+                rng.next(),
+                rng.pick(&EXPIRES_IN)
+            );
             Reply::with(200, "application/json", body.as_bytes())
         }
     }
@@ -178,7 +187,9 @@ async fn case(seed: u64, operation: String, inputs: Arc<Inputs>) -> Option<Strin
     let client = Client::builder()
         .with_base_url(server.url())
         .with_credentials("prop-id", "prop-secret")
-        .with_retry_policy(RetryPolicy::default().with_base_delay(Duration::from_millis(1)).with_deadline(Duration::from_millis(500)))
+        .with_retry_policy(
+            RetryPolicy::default().with_base_delay(Duration::from_millis(1)).with_deadline(Duration::from_millis(500)),
+        )
         .with_request_timeout(Duration::from_secs(5))
         .with_max_response_size(LIMIT)
         .build()
@@ -198,7 +209,9 @@ async fn case(seed: u64, operation: String, inputs: Arc<Inputs>) -> Option<Strin
     for pair in answered.windows(2) {
         let ((_, previous), (method, _)) = (&pair[0], &pair[1]);
         if matches!(method.as_str(), "POST" | "PATCH") && !matches!(previous, 429 | 401) {
-            return Some(format!("seed {seed}, {operation}: a {method} was sent again after a {previous}: {answered:?}"));
+            return Some(format!(
+                "seed {seed}, {operation}: a {method} was sent again after a {previous}: {answered:?}"
+            ));
         }
     }
     None
@@ -240,6 +253,10 @@ async fn no_answer_panics_repeats_a_post_or_outlives_its_bound() {
     while let Some(done) = cases.join_next().await {
         failures.extend(verdict(done));
     }
-    println!("no-panic property: {run} cases ({} operations x {per_operation}, seed {seed}), {} failed", operations.len(), failures.len());
+    println!(
+        "no-panic property: {run} cases ({} operations x {per_operation}, seed {seed}), {} failed",
+        operations.len(),
+        failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -9,7 +9,8 @@ use spotnana::sandbox::{Fault, Sandbox};
 use spotnana::{types, Client, Error, RetryPolicy};
 
 fn company(name: &str) -> types::CreateCompanyRequest {
-    serde_json::from_value(json!({ "name": name, "billingCurrency": "USD", "companyRoles": ["ORG"] })).expect("a company request")
+    serde_json::from_value(json!({ "name": name, "billingCurrency": "USD", "companyRoles": ["ORG"] }))
+        .expect("a company request")
 }
 
 /// A client with short retry waits and a request timeout of `timeout`.
@@ -49,7 +50,12 @@ async fn a_429_with_retry_after_is_waited_out_even_for_a_post() {
     let client = client(&sandbox, Duration::from_secs(10));
     let limited = Fault::Status { status: 429, retry_after: Some(Duration::from_secs(1)) };
     sandbox.inject("createCompany", limited, 1).unwrap();
-    client.create_company().body(company("Acme")).send().await.expect("a 429 was refused, not processed, so it is retried");
+    client
+        .create_company()
+        .body(company("Acme"))
+        .send()
+        .await
+        .expect("a 429 was refused, not processed, so it is retried");
     assert_eq!(sandbox.requests("createCompany"), 2);
     assert_eq!(companies(&client).await, 1);
 }

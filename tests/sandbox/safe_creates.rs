@@ -45,17 +45,87 @@ fn plain<T: serde::Serialize>(outcome: Result<CreateOutcome<T>, Error>) -> Outco
 }
 
 /// Calls the typed `send_or_find()` of `create` with `body`.
-fn send_or_find<'a>(client: &'a Client, create: &str, body: Value) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
+fn send_or_find<'a>(
+    client: &'a Client,
+    create: &str,
+    body: Value,
+) -> Pin<Box<dyn Future<Output = Outcome> + Send + 'a>> {
     match create {
-        "createCompany" => Box::pin(async move { plain(client.create_company().body(typed::<spotnana::types::CreateCompanyRequest>(&body)).send_or_find().await) }),
-        "createLegalEntity" => Box::pin(async move { plain(client.create_legal_entity().company_id(COMPANY).body(typed::<spotnana::types::LegalEntityCreateRequest>(&body)).send_or_find().await) }),
-        "createCostCenter" => Box::pin(async move { plain(client.create_cost_center().company_id(COMPANY).body(typed::<spotnana::types::CreateCostCenterRequest>(&body)).send_or_find().await) }),
-        "createOffice" => Box::pin(async move { plain(client.create_office().company_id(COMPANY).legal_entity_id(LEGAL_ENTITY).body(typed::<spotnana::types::CreateOfficeRequest>(&body)).send_or_find().await) }),
-        "createDepartment" => Box::pin(async move { plain(client.create_department().company_id(COMPANY).body(typed::<spotnana::types::CreateDepartmentRequest>(&body)).send_or_find().await) }),
-        "createEvent" => Box::pin(async move { plain(client.create_event().body(typed::<spotnana::types::CreateEventRequest>(&body)).send_or_find().await) }),
-        "createEventTemplate" => Box::pin(async move { plain(client.create_event_template().body(typed::<spotnana::types::CreateEventTemplateRequest>(&body)).send_or_find().await) }),
-        "createUser" => Box::pin(async move { plain(client.create_user().body(typed::<spotnana::types::UserCreateRequest>(&body)).send_or_find().await) }),
-        "createPnrV3" => Box::pin(async move { plain(client.create_pnr_v3().trip_id(TRIP).body(typed::<spotnana::types::PnrData>(&body)).send_or_find().await) }),
+        "createCompany" => Box::pin(async move {
+            plain(
+                client
+                    .create_company()
+                    .body(typed::<spotnana::types::CreateCompanyRequest>(&body))
+                    .send_or_find()
+                    .await,
+            )
+        }),
+        "createLegalEntity" => Box::pin(async move {
+            plain(
+                client
+                    .create_legal_entity()
+                    .company_id(COMPANY)
+                    .body(typed::<spotnana::types::LegalEntityCreateRequest>(&body))
+                    .send_or_find()
+                    .await,
+            )
+        }),
+        "createCostCenter" => Box::pin(async move {
+            plain(
+                client
+                    .create_cost_center()
+                    .company_id(COMPANY)
+                    .body(typed::<spotnana::types::CreateCostCenterRequest>(&body))
+                    .send_or_find()
+                    .await,
+            )
+        }),
+        "createOffice" => Box::pin(async move {
+            plain(
+                client
+                    .create_office()
+                    .company_id(COMPANY)
+                    .legal_entity_id(LEGAL_ENTITY)
+                    .body(typed::<spotnana::types::CreateOfficeRequest>(&body))
+                    .send_or_find()
+                    .await,
+            )
+        }),
+        "createDepartment" => Box::pin(async move {
+            plain(
+                client
+                    .create_department()
+                    .company_id(COMPANY)
+                    .body(typed::<spotnana::types::CreateDepartmentRequest>(&body))
+                    .send_or_find()
+                    .await,
+            )
+        }),
+        "createEvent" => Box::pin(async move {
+            plain(client.create_event().body(typed::<spotnana::types::CreateEventRequest>(&body)).send_or_find().await)
+        }),
+        "createEventTemplate" => Box::pin(async move {
+            plain(
+                client
+                    .create_event_template()
+                    .body(typed::<spotnana::types::CreateEventTemplateRequest>(&body))
+                    .send_or_find()
+                    .await,
+            )
+        }),
+        "createUser" => Box::pin(async move {
+            plain(client.create_user().body(typed::<spotnana::types::UserCreateRequest>(&body)).send_or_find().await)
+        }),
+        "createPnrV3" => Box::pin(async move {
+            plain(
+                client
+                    .create_pnr_v3()
+                    .trip_id(TRIP)
+                    .body(typed::<spotnana::types::PnrData>(&body))
+                    .send_or_find()
+                    .await,
+            )
+        }),
         other => panic!("{other} is not one of the safe creates"),
     }
 }
@@ -79,7 +149,13 @@ fn body(create: &str, at: &str, needs: &[(&str, &str)], external: Option<&str>) 
 
 /// One create under `fault`: what `send_or_find` reported, how many
 /// resources exist afterwards, and how many creates were sent.
-async fn under(fault: Fault, create: &str, at: &str, needs: &[(&str, &str)], external: Option<&str>) -> (Outcome, usize, usize) {
+async fn under(
+    fault: Fault,
+    create: &str,
+    at: &str,
+    needs: &[(&str, &str)],
+    external: Option<&str>,
+) -> (Outcome, usize, usize) {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client().unwrap();
     sandbox.inject(create, fault, 1).unwrap();
@@ -98,7 +174,8 @@ fn after_a_reset_after_apply_each_create_is_found_not_repeated() {
     support::on_big_stack(async {
         let mut failures = Vec::new();
         for (create, at, needs) in CREATES {
-            let (outcome, stored, sent) = under(Fault::ResetAfterApply, create, at, needs, Some(&format!("ext-{create}"))).await;
+            let (outcome, stored, sent) =
+                under(Fault::ResetAfterApply, create, at, needs, Some(&format!("ext-{create}"))).await;
             match outcome {
                 Ok(found @ CreateOutcome::Found(_)) if stored == 1 && sent == 1 && id_of(&found).is_some() => {}
                 other => failures.push(format!("{create}: {other:?}, {stored} stored, {sent} creates sent")),
@@ -114,10 +191,14 @@ fn after_a_reset_before_apply_or_a_503_each_create_is_sent_once_more() {
         let mut failures = Vec::new();
         for fault in [Fault::ResetBeforeApply, Fault::status(503)] {
             for (create, at, needs) in CREATES {
-                let (outcome, stored, sent) = under(fault.clone(), create, at, needs, Some(&format!("ext-{create}"))).await;
+                let (outcome, stored, sent) =
+                    under(fault.clone(), create, at, needs, Some(&format!("ext-{create}"))).await;
                 match outcome {
-                    Ok(created @ CreateOutcome::Created(_)) if stored == 1 && sent == 2 && id_of(&created).is_some() => {}
-                    other => failures.push(format!("{fault:?} {create}: {other:?}, {stored} stored, {sent} creates sent")),
+                    Ok(created @ CreateOutcome::Created(_))
+                        if stored == 1 && sent == 2 && id_of(&created).is_some() => {}
+                    other => {
+                        failures.push(format!("{fault:?} {create}: {other:?}, {stored} stored, {sent} creates sent"))
+                    }
                 }
             }
         }

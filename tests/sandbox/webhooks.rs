@@ -31,17 +31,34 @@ fn typed<T: serde::de::DeserializeOwned>(operation: &str, changes: &[(&str, Valu
 
 /// Books a hotel on a new trip and cancels it: two `PNR_V3` events.
 async fn book_and_cancel(client: &Client) -> String {
-    let trip = client.create_trip().body(typed::<types::CreateTripRequest>("createTrip", &[])).send().await.unwrap().into_inner();
+    let trip = client
+        .create_trip()
+        .body(typed::<types::CreateTripRequest>("createTrip", &[]))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     let trip = trip.id.expect("a trip id");
     let hotel: types::HotelCreatePnrRequest = typed("hotelCreatePnr", &[("/tripData/tripId", json!({ "id": trip }))]);
     let pnr = client.hotel_create_pnr().body(hotel).send().await.unwrap().into_inner().pnr_id;
-    client.hotel_cancel_pnr().pnr_id(&pnr).body(typed::<types::HotelCancelPnrRequest>("hotelCancelPnr", &[])).send().await.unwrap();
+    client
+        .hotel_cancel_pnr()
+        .pnr_id(&pnr)
+        .body(typed::<types::HotelCancelPnrRequest>("hotelCancelPnr", &[]))
+        .send()
+        .await
+        .unwrap();
     pnr
 }
 
 /// A user created, updated and deleted: three `TRAVELER_V2` events.
 async fn user_lifecycle(client: &Client) {
-    let created = client.create_user().body(typed::<types::UserCreateRequest>("createUser", &[("/externalId", json!("emp-7"))])).send().await.unwrap();
+    let created = client
+        .create_user()
+        .body(typed::<types::UserCreateRequest>("createUser", &[("/externalId", json!("emp-7"))]))
+        .send()
+        .await
+        .unwrap();
     let id = created.into_inner().id;
     client.update_user().user_id(id).body(typed::<types::UserUpdateRequest>("updateUser", &[])).send().await.unwrap();
     client.delete_user().user_id(id).send().await.unwrap();
@@ -75,8 +92,17 @@ impl Receiver {
     fn start() -> Receiver {
         // `cargo test` builds the examples beside the test binaries' `deps/`.
         let exe = std::env::current_exe().unwrap();
-        let examples = exe.parent().and_then(|deps| deps.parent()).unwrap().join("examples").join(format!("webhooks{}", std::env::consts::EXE_SUFFIX));
-        assert!(examples.exists(), "{} is missing: `cargo test` builds it, or run `cargo build --example webhooks`", examples.display());
+        let examples = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .unwrap()
+            .join("examples")
+            .join(format!("webhooks{}", std::env::consts::EXE_SUFFIX));
+        assert!(
+            examples.exists(),
+            "{} is missing: `cargo test` builds it, or run `cargo build --example webhooks`",
+            examples.display()
+        );
         let mut child = Command::new(examples)
             .env("SPOTNANA_WEBHOOK_SECRET", SECRET)
             .env("PORT", "0")
@@ -94,7 +120,10 @@ impl Receiver {
             }
         });
         let first = lines.recv_timeout(Duration::from_secs(30)).expect("the receiver says where it listens");
-        let url = first.strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {first:?}")).to_string();
+        let url = first
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_string();
         Receiver { child, url, lines }
     }
 }
@@ -108,7 +137,8 @@ fn the_example_receiver_gets_and_verifies_the_sandboxs_webhooks() {
         let sent = sandbox.wait_for_deliveries(2, Duration::from_secs(30)).await;
         assert_eq!(sent.len(), 2, "{sent:?}");
         assert!(sent.iter().all(|d| d.delivered && d.attempts == [Some(200)]), "{sent:?}");
-        let printed: Vec<String> = (0..2).map(|_| receiver.lines.recv_timeout(Duration::from_secs(10)).expect("a line per event")).collect();
+        let printed: Vec<String> =
+            (0..2).map(|_| receiver.lines.recv_timeout(Duration::from_secs(10)).expect("a line per event")).collect();
         assert_eq!(printed[0], format!("PNR_V3 BOOKING_CREATED (webhook {})", sent[0].id));
         assert_eq!(printed[1], format!("PNR_V3 BOOKING_CANCELED_BY_TRAVELER (webhook {})", sent[1].id));
         assert!(String::from_utf8_lossy(&sent[0].body).contains(&pnr), "the event is about the PNR booked");
@@ -142,7 +172,8 @@ fn a_receiver_that_fails_once_gets_the_same_webhook_again() {
             }
         })
         .await;
-        let sandbox = Sandbox::builder().with_webhook(format!("{}/webhooks", server.url()), SECRET).start().await.unwrap();
+        let sandbox =
+            Sandbox::builder().with_webhook(format!("{}/webhooks", server.url()), SECRET).start().await.unwrap();
         let client = sandbox.client().unwrap();
         user_lifecycle(&client).await;
         book_and_cancel(&client).await;
@@ -153,10 +184,18 @@ fn a_receiver_that_fails_once_gets_the_same_webhook_again() {
 
         let requests = server.requests();
         assert_eq!(requests.len(), 6, "five webhooks, one of them twice");
-        assert_eq!(requests[0].header("x-spotnana-webhook-id"), requests[1].header("x-spotnana-webhook-id"), "the re-send has the same id");
+        assert_eq!(
+            requests[0].header("x-spotnana-webhook-id"),
+            requests[1].header("x-spotnana-webhook-id"),
+            "the re-send has the same id"
+        );
         let webhook = Webhook::new(SECRET).unwrap();
-        let events: Vec<Event> = requests[1..].iter().map(|r| webhook.verify(&headers_of(r), &r.body).expect("each delivery verifies")).collect();
-        let got: Vec<(EventType, Operation)> = events.iter().map(|e| (e.event_type.clone(), e.operation.clone())).collect();
+        let events: Vec<Event> = requests[1..]
+            .iter()
+            .map(|r| webhook.verify(&headers_of(r), &r.body).expect("each delivery verifies"))
+            .collect();
+        let got: Vec<(EventType, Operation)> =
+            events.iter().map(|e| (e.event_type.clone(), e.operation.clone())).collect();
         assert_eq!(
             got,
             [
@@ -178,7 +217,12 @@ fn a_receiver_that_fails_once_gets_the_same_webhook_again() {
 fn every_event_decodes_in_full_size_mode_and_unknown_names_are_kept() {
     support::on_big_stack(async {
         let server = TestServer::start(|_| Reply::with(200, "text/plain", b"ok")).await;
-        let sandbox = Sandbox::builder().with_responses(Responses::Full).with_webhook(server.url(), SECRET).start().await.unwrap();
+        let sandbox = Sandbox::builder()
+            .with_responses(Responses::Full)
+            .with_webhook(server.url(), SECRET)
+            .start()
+            .await
+            .unwrap();
         let client = sandbox.client().unwrap();
         user_lifecycle(&client).await;
         book_and_cancel(&client).await;
@@ -201,7 +245,10 @@ fn every_event_decodes_in_full_size_mode_and_unknown_names_are_kept() {
             let mut headers = headers_of(&request);
             headers.insert("x-spotnana-webhook-timestamp", HeaderValue::from_str(&now.to_string()).unwrap());
             let id = request.header("x-spotnana-webhook-id").unwrap();
-            headers.insert("x-spotnana-webhook-signature", HeaderValue::from_str(&webhook.sign(id, now, body.as_bytes())).unwrap());
+            headers.insert(
+                "x-spotnana-webhook-signature",
+                HeaderValue::from_str(&webhook.sign(id, now, body.as_bytes())).unwrap(),
+            );
             let event = webhook.verify(&headers, body.as_bytes()).expect("verifies");
             assert_eq!(event.event_type, EventType::Unrecognized("LOYALTY_V1".into()));
             assert_eq!(event.operation, Operation::Other("POINTS_EARNED".into()));

@@ -81,7 +81,11 @@ fn snippet(body: &[u8], pointer: Option<&str>) -> String {
         _ => String::from_utf8_lossy(body).into_owned(),
     };
     let cut: String = text.chars().take(200).collect();
-    if cut.len() < text.len() { format!("{cut}...") } else { cut }
+    if cut.len() < text.len() {
+        format!("{cut}...")
+    } else {
+        cut
+    }
 }
 
 /// Groups Prism's violation list into a cause: the first violation's code

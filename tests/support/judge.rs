@@ -81,7 +81,9 @@ impl Judge {
                 }
             }
         };
-        let Ok(instance) = serde_json::from_slice::<Value>(body) else { return Verdict::Unjudged("the body is not JSON".into()) };
+        let Ok(instance) = serde_json::from_slice::<Value>(body) else {
+            return Verdict::Unjudged("the body is not JSON".into());
+        };
         judge_value(&validator, &instance)
     }
 }
@@ -135,7 +137,27 @@ fn fragment(pointer: &str) -> String {
     pointer
         .chars()
         .map(|c| match c {
-            'A'..='Z' | 'a'..='z' | '0'..='9' | '/' | '~' | '-' | '.' | '_' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';' | '=' | ':' | '@' => c.to_string(),
+            'A'..='Z'
+            | 'a'..='z'
+            | '0'..='9'
+            | '/'
+            | '~'
+            | '-'
+            | '.'
+            | '_'
+            | '!'
+            | '$'
+            | '&'
+            | '\''
+            | '('
+            | ')'
+            | '*'
+            | '+'
+            | ','
+            | ';'
+            | '='
+            | ':'
+            | '@' => c.to_string(),
             c => c.to_string().bytes().map(|b| format!("%{b:02X}")).collect(),
         })
         .collect()

@@ -45,7 +45,12 @@ pub fn operations(doc: &Value) -> Vec<Operation> {
         for (path, item) in doc[key].as_object().into_iter().flatten() {
             for (method, op) in item.as_object().into_iter().flatten() {
                 if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                    out.push(Operation { id: id.into(), method: method.to_uppercase(), path: path.clone(), op: op.clone() });
+                    out.push(Operation {
+                        id: id.into(),
+                        method: method.to_uppercase(),
+                        path: path.clone(),
+                        op: op.clone(),
+                    });
                 }
             }
         }
@@ -58,7 +63,13 @@ pub fn operations(doc: &Value) -> Vec<Operation> {
 pub fn enabled_operations(doc: &Value) -> Vec<Operation> {
     let enabled: Vec<&str> = spotnana::enabled_apis().collect();
     let mut ops = operations(doc);
-    ops.retain(|o| o.op[xtask::contract::API_TAG].as_array().into_iter().flatten().any(|a| a.as_str().is_some_and(|a| enabled.contains(&a))));
+    ops.retain(|o| {
+        o.op[xtask::contract::API_TAG]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|a| a.as_str().is_some_and(|a| enabled.contains(&a)))
+    });
     ops
 }
 
@@ -75,7 +86,11 @@ where
     std::thread::Builder::new()
         .stack_size(32 << 20)
         .spawn(move || {
-            tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime").block_on(future)
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime")
+                .block_on(future)
         })
         .expect("spawn a test thread")
         .join()

@@ -49,7 +49,8 @@ impl MutatingProxy {
                 (http.clone(), doc.clone(), routes.clone(), upstream.clone(), counted.clone(), sized.clone());
             Box::pin(async move {
                 let method = reqwest::Method::from_bytes(request.method.as_bytes()).expect("an HTTP method");
-                let mut forward = http.request(method, format!("{upstream}{}", request.target)).body(request.body.clone());
+                let mut forward =
+                    http.request(method, format!("{upstream}{}", request.target)).body(request.body.clone());
                 for (name, value) in &request.headers {
                     if !["host", "content-length", "connection"].contains(&name.to_ascii_lowercase().as_str()) {
                         forward = forward.header(name, value);
@@ -57,7 +58,8 @@ impl MutatingProxy {
                 }
                 let Ok(response) = forward.send().await else { return Reply::Reset };
                 let status = response.status().as_u16();
-                let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+                let content_type =
+                    response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
                 let Ok(body) = response.bytes().await else { return Reply::Reset };
                 sized.fetch_max(body.len(), Ordering::Relaxed);
                 let schema = routes.success_schema(&request.method, request.path(), status);

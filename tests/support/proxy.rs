@@ -74,7 +74,9 @@ impl Proxy {
             let (http, targets, kept) = (http.clone(), targets.clone(), kept.clone());
             Box::pin(async move {
                 let mut parts = request.target.splitn(5, '/').skip(1);
-                let (Some(mode), Some(server), Some(lane), rest) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+                let (Some(mode), Some(server), Some(lane), rest) =
+                    (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
                     return Reply::with(400, "text/plain", b"proxy: expected /{mode}/{server}/{lane}/...");
                 };
                 let key = format!("{mode}/{server}/{lane}");
@@ -85,7 +87,8 @@ impl Proxy {
                     return Reply::with(400, "text/plain", b"proxy: unknown mode or server");
                 };
                 let method = reqwest::Method::from_bytes(request.method.as_bytes()).expect("an HTTP method");
-                let mut forward = http.request(method, format!("{base}/{}", rest.unwrap_or(""))).body(request.body.clone());
+                let mut forward =
+                    http.request(method, format!("{base}/{}", rest.unwrap_or(""))).body(request.body.clone());
                 for (name, value) in &request.headers {
                     if !HOP_BY_HOP.contains(&name.to_ascii_lowercase().as_str()) {
                         forward = forward.header(name, value);

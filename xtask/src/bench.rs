@@ -46,9 +46,8 @@ pub struct Variant {
 
 /// Parses `label=features[;opt=N][;root=PATH]`.
 pub fn parse_variant(spec: &str) -> Result<Variant, String> {
-    let usage = || {
-        format!("variant {spec:?}: expected label=feature+feature[;opt=N][;root=PATH], e.g. company=company+rustls")
-    };
+    let usage =
+        || format!("variant {spec:?}: expected label=feature+feature[;opt=N][;root=PATH], e.g. company=company+rustls");
     let (label, rest) = spec.split_once('=').ok_or_else(usage)?;
     let mut parts = rest.split(';');
     let features = parts.next().unwrap_or_default();
@@ -185,9 +184,8 @@ pub fn manifest(root: &Path, variant: &Variant) -> String {
             features.join(", ")
         )
     };
-    let profile = variant
-        .build_override
-        .map_or(String::new(), |o| format!("\n[profile.dev.build-override]\nopt-level = {o}\n"));
+    let profile =
+        variant.build_override.map_or(String::new(), |o| format!("\n[profile.dev.build-override]\nopt-level = {o}\n"));
     format!(
         "# Written by `cargo xtask bench-build`: a user's binary crate.\n\
          [package]\nname = \"bench-user\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\

@@ -111,10 +111,13 @@ fn calls(doc: &Value) -> Result<Vec<Call>, String> {
                     }
                 }
                 let mut prelude = String::new();
-                if let Some((media, m)) = op.pointer("/requestBody/content").and_then(Value::as_object).and_then(|c| c.iter().next()) {
+                if let Some((media, m)) =
+                    op.pointer("/requestBody/content").and_then(Value::as_object).and_then(|c| c.iter().next())
+                {
                     if media == "multipart/form-data" {
                         let body = resolve(doc, &m["schema"]);
-                        let required: Vec<&str> = body["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                        let required: Vec<&str> =
+                            body["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
                         for (prop, ps) in body["properties"].as_object().into_iter().flatten() {
                             let ps = resolve(doc, ps);
                             if ps["format"] == "binary" {
@@ -126,7 +129,9 @@ fn calls(doc: &Value) -> Result<Vec<Call>, String> {
                         }
                     } else {
                         let ty = body_type(&m["schema"], id);
-                        prelude = format!("let body = inputs.body::<{ty}>({id:?}).map_err(Error::InvalidRequest)?;\n            ");
+                        prelude = format!(
+                            "let body = inputs.body::<{ty}>({id:?}).map_err(Error::InvalidRequest)?;\n            "
+                        );
                         chain.push_str("\n                .body(body)");
                     }
                 }

@@ -3,11 +3,11 @@
 //! The library half holds the normaliser so that the SDK's tests can check the
 //! checked-in spec for drift without shelling out; `main.rs` only dispatches.
 
+pub mod bench;
+pub mod calls;
 /// The contracts with `build.rs` and the runtime, defined once (`src/contract.rs`).
 #[path = "../../src/contract.rs"]
 pub mod contract;
-pub mod bench;
-pub mod calls;
 pub mod diff;
 pub mod normalize;
 #[cfg(test)]

@@ -65,10 +65,7 @@ impl std::error::Error for RegenError {}
 
 /// The repository root (the parent of `xtask/`).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask/ sits inside the repository")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask/ sits inside the repository").to_path_buf()
 }
 
 /// Reads every `*.json` in `dir`, sorted by file name.
@@ -84,8 +81,8 @@ pub fn read_documents(dir: &Path) -> Result<Vec<Document>, RegenError> {
         .into_iter()
         .map(|path| {
             let text = fs::read(&path).map_err(|source| RegenError::Io { path: path.clone(), source })?;
-            let value = serde_json::from_slice(&text)
-                .map_err(|source| RegenError::Json { path: path.clone(), source })?;
+            let value =
+                serde_json::from_slice(&text).map_err(|source| RegenError::Json { path: path.clone(), source })?;
             let name = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
             Ok(Document { name, value })
         })

@@ -69,7 +69,18 @@ pub fn run_all(root: &Path) -> Result<(), String> {
 pub fn gates(root: &Path) -> Result<(), String> {
     run(root, &cargo(), &["fmt", "--all", "--check"], &[])?;
     for features in ["rustls", "rustls,sandbox,webhooks,company"] {
-        let args = ["clippy", "-p", "spotnana", "--lib", "--no-default-features", "--features", features, "--", "-D", "warnings"];
+        let args = [
+            "clippy",
+            "-p",
+            "spotnana",
+            "--lib",
+            "--no-default-features",
+            "--features",
+            features,
+            "--",
+            "-D",
+            "warnings",
+        ];
         run(root, &cargo(), &args, &[])?;
     }
     run(root, &cargo(), &["clippy", "-p", "xtask", "--all-targets", "--", "-D", "warnings"], &[])
@@ -107,7 +118,11 @@ pub fn seed_list(value: &str) -> Result<String, String> {
         }
         return Ok((from..=to).map(|s| s.to_string()).collect::<Vec<_>>().join(","));
     }
-    value.split(',').map(number).collect::<Result<Vec<_>, _>>().map(|s| s.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
+    value
+        .split(',')
+        .map(number)
+        .collect::<Result<Vec<_>, _>>()
+        .map(|s| s.iter().map(u64::to_string).collect::<Vec<_>>().join(","))
 }
 
 /// The API features, read from the `x-spotnana-apis` tags of the normalised spec.
@@ -131,7 +146,8 @@ fn api_features(root: &Path) -> Result<Vec<String>, String> {
 /// a feature gate that breaks fails here.
 fn reduced_feature_tests(root: &Path) -> Result<(), String> {
     for features in ["rustls,sandbox,company", "rustls,sandbox"] {
-        let args = ["test", "--no-default-features", "--features", features, "--test", "sandbox", "--test", "every_operation"];
+        let args =
+            ["test", "--no-default-features", "--features", features, "--test", "sandbox", "--test", "every_operation"];
         run(root, &cargo(), &args, &[])?;
     }
     Ok(())

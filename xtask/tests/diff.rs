@@ -148,7 +148,12 @@ fn method_changed_is_additive() {
 #[test]
 fn optional_parameter_added_is_additive() {
     assert_change(
-        |s| at(s, &format!("{READ}/parameters")).as_array_mut().unwrap().push(json!({ "name": "limit", "in": "query", "schema": { "type": "integer" } })),
+        |s| {
+            at(s, &format!("{READ}/parameters"))
+                .as_array_mut()
+                .unwrap()
+                .push(json!({ "name": "limit", "in": "query", "schema": { "type": "integer" } }))
+        },
         "- parameter `limit (query)` added, optional\n",
         Verdict::Additive,
     );
@@ -188,7 +193,10 @@ fn parameter_made_required_is_breaking() {
 fn request_body_changes_are_reported() {
     let body = format!("{UPDATE}/requestBody");
     assert_change(
-        |s| at(s, &format!("{body}/content/application~1json/schema"))["$ref"] = json!("#/components/schemas/CompanyKind"),
+        |s| {
+            at(s, &format!("{body}/content/application~1json/schema"))["$ref"] =
+                json!("#/components/schemas/CompanyKind")
+        },
         "- `request body application/json`: type changed from `Company` to `CompanyKind` — **breaking**",
         Verdict::Breaking,
     );
@@ -203,7 +211,10 @@ fn request_body_changes_are_reported() {
     assert_change(|s| at(s, &body)["required"] = json!(false), "- request body made optional\n", Verdict::Additive);
     assert_change(|s| remove(s, UPDATE, "requestBody"), "- request body removed — **breaking**", Verdict::Breaking);
     assert_change(
-        |s| at(s, READ)["requestBody"] = json!({ "content": { "application/json": { "schema": { "type": "string" } } } }),
+        |s| {
+            at(s, READ)["requestBody"] =
+                json!({ "content": { "application/json": { "schema": { "type": "string" } } } })
+        },
         "- request body added, optional\n",
         Verdict::Additive,
     );
@@ -303,7 +314,8 @@ fn required_changed_is_breaking_both_ways() {
 #[test]
 fn enum_value_added_is_breaking_while_enums_are_closed_and_additive_when_open() {
     assert_eq!(Policy::default(), Policy { enums_are_open: xtask::diff::ENUMS_ARE_OPEN });
-    let add = |s: &mut Value| at(s, "/components/schemas/CompanyKind/enum").as_array_mut().unwrap().push(json!("NONPROFIT"));
+    let add =
+        |s: &mut Value| at(s, "/components/schemas/CompanyKind/enum").as_array_mut().unwrap().push(json!("NONPROFIT"));
     let line = "- `CompanyKind`: enum value `NONPROFIT` added";
     let d = assert_change(add, &format!("{line} — **breaking**: enums are closed"), Verdict::Breaking);
     assert!(d.to_markdown().contains("A new **enum value** is breaking"));
@@ -327,10 +339,22 @@ fn enum_value_removed_is_breaking() {
 fn type_changes_are_breaking() {
     let cases: [(&str, Value, &str); 5] = [
         ("name", json!({ "type": "integer" }), "`Company.name`: type changed from `string` to `integer`"),
-        ("name", json!({ "type": "string", "nullable": true }), "`Company.name`: type changed from `string` to `string | null`"),
+        (
+            "name",
+            json!({ "type": "string", "nullable": true }),
+            "`Company.name`: type changed from `string` to `string | null`",
+        ),
         ("id", json!({ "type": "string" }), "`Company.id`: type changed from `string(uuid)` to `string`"),
-        ("kind", json!({ "$ref": "#/components/schemas/ErrorResponse" }), "`Company.kind`: type changed from `CompanyKind` to `ErrorResponse`"),
-        ("offices", json!({ "type": "array", "items": { "type": "string" } }), "`Company.offices[]`: type changed from `object` to `string`"),
+        (
+            "kind",
+            json!({ "$ref": "#/components/schemas/ErrorResponse" }),
+            "`Company.kind`: type changed from `CompanyKind` to `ErrorResponse`",
+        ),
+        (
+            "offices",
+            json!({ "type": "array", "items": { "type": "string" } }),
+            "`Company.offices[]`: type changed from `object` to `string`",
+        ),
     ];
     for (property, schema, line) in cases {
         assert_change(
@@ -361,4 +385,3 @@ fn malformed_parts_are_noted_not_compared() {
     assert!(d.notes.iter().any(|n| n.contains("readCompany: `responses` is not an object")), "{:?}", d.notes);
     assert!(d.is_empty(), "a malformed part is skipped, not reported as removed");
 }
-

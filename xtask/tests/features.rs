@@ -97,7 +97,10 @@ fn the_user_crate_depends_on_this_one_with_the_variant_features() {
     let root = std::path::Path::new("/repo");
     let v = xtask::bench::parse_variant("air=air+rustls;opt=0").expect("parses");
     let manifest = xtask::bench::manifest(root, &v);
-    assert!(manifest.contains(r#"spotnana = { path = "/repo", default-features = false, features = ["air", "rustls"] }"#), "{manifest}");
+    assert!(
+        manifest.contains(r#"spotnana = { path = "/repo", default-features = false, features = ["air", "rustls"] }"#),
+        "{manifest}"
+    );
     assert!(manifest.contains("[profile.dev.build-override]\nopt-level = 0"), "{manifest}");
     assert!(manifest.contains("[workspace]"), "the user crate is its own workspace: {manifest}");
     let all = xtask::bench::manifest(root, &xtask::bench::parse_variant("all=default").expect("parses"));

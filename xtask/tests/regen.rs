@@ -67,12 +67,18 @@ fn changed_upstream_writes_changes_md() {
             "responses": { "204": { "description": "Reachable" } }
         }
     });
-    doc["paths"]["/v2/companies/{companyId}"].as_object_mut().expect("path item").remove("delete").expect("deleteCompany");
+    doc["paths"]["/v2/companies/{companyId}"]
+        .as_object_mut()
+        .expect("path item")
+        .remove("delete")
+        .expect("deleteCompany");
     doc["components"]["schemas"]["Company"]["properties"]["website"] = json!({ "type": "string" });
     fs::write(&company, serde_json::to_string_pretty(&doc).expect("JSON")).expect("write");
 
     match regen::check_outputs(&root) {
-        Err(RegenError::Stale { paths }) => assert!(paths.contains(&PathBuf::from("openapi/spotnana.json")), "{paths:?}"),
+        Err(RegenError::Stale { paths }) => {
+            assert!(paths.contains(&PathBuf::from("openapi/spotnana.json")), "{paths:?}")
+        }
         other => panic!("--check should find the spec stale: {other:?}"),
     }
     assert!(!changes.exists(), "--check writes nothing");

@@ -344,4 +344,3 @@ fn schemas<'a>(doc: &'a Value, side: &str, notes: &mut Vec<String>) -> Option<BT
         }
     }
 }
-

@@ -47,7 +47,10 @@ pub(super) fn operations<'a>(doc: &'a Value, side: &str, notes: &mut Vec<String>
                 let op = Op { path, method, op, shared };
                 let id = op.op.get("operationId").and_then(Value::as_str).map_or_else(|| op.endpoint(), str::to_string);
                 if let Some(first) = out.insert(id.clone(), op) {
-                    notes.push(format!("{side} spec: operationId `{id}` repeats; `{}` was not compared", first.endpoint()));
+                    notes.push(format!(
+                        "{side} spec: operationId `{id}` repeats; `{}` was not compared",
+                        first.endpoint()
+                    ));
                 }
             }
         }
@@ -95,7 +98,9 @@ fn request_body<'a>(doc: &'a Value, op: &Op<'a>, notes: &mut Vec<String>) -> Opt
 fn responses<'a>(doc: &'a Value, op: &Op<'a>, notes: &mut Vec<String>) -> Option<BTreeMap<String, Option<&'a Value>>> {
     match op.op.get("responses") {
         None => Some(BTreeMap::new()),
-        Some(Value::Object(rs)) => Some(rs.iter().map(|(status, r)| (status.clone(), resolve(doc, r, notes))).collect()),
+        Some(Value::Object(rs)) => {
+            Some(rs.iter().map(|(status, r)| (status.clone(), resolve(doc, r, notes))).collect())
+        }
         Some(_) => None,
     }
 }
@@ -142,7 +147,8 @@ pub(super) fn compare_operation(
         }
         (None, None) => {}
     }
-    let (Some(old_responses), Some(new_responses)) = (responses(old_doc, old, notes), responses(new_doc, new, notes)) else {
+    let (Some(old_responses), Some(new_responses)) = (responses(old_doc, old, notes), responses(new_doc, new, notes))
+    else {
         notes.push(format!("{id}: `responses` is not an object; responses were not compared"));
         return out;
     };
@@ -176,4 +182,3 @@ fn compare_content(old: &Value, new: &Value, at: &str, out: &mut Vec<ChangeKind>
         }
     }
 }
-

@@ -43,7 +43,9 @@ fn signature(schema: &Value) -> String {
             _ if s.contains_key("properties") || s.contains_key("additionalProperties") => "object".into(),
             _ => "any".into(),
         };
-        let map = ty == "object" && s.get("properties").is_none() && s.get("additionalProperties").is_some_and(Value::is_object);
+        let map = ty == "object"
+            && s.get("properties").is_none()
+            && s.get("additionalProperties").is_some_and(Value::is_object);
         match s.get("format").and_then(Value::as_str) {
             _ if map => "map".into(),
             Some(f) => format!("{ty}({f})"),

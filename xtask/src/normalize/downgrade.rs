@@ -37,8 +37,7 @@ fn ref_siblings(doc: &mut Value, doc_name: &str, report: &mut Report) {
         wrapped.insert("allOf".into(), json!([{ "$ref": target }]));
         wrapped.extend(std::mem::take(obj));
         *schema = Value::Object(wrapped);
-        log.changes
-            .push(format!("{doc_name}: {at} (siblings: {})", keys.join(", ")));
+        log.changes.push(format!("{doc_name}: {at} (siblings: {})", keys.join(", ")));
     });
 }
 
@@ -81,10 +80,7 @@ fn json_schema_2020(doc: &mut Value, doc_name: &str, report: &mut Report) {
             }
             log.changes.push(format!("{doc_name}: {at}: examples"));
         }
-        for (key, bound) in [
-            ("exclusiveMinimum", "minimum"),
-            ("exclusiveMaximum", "maximum"),
-        ] {
+        for (key, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
             if let Some(n @ Value::Number(_)) = obj.get(key).cloned() {
                 obj.insert(bound.into(), n);
                 obj.insert(key.into(), Value::Bool(true));
@@ -122,9 +118,7 @@ fn path_parameters(doc: &mut Value, doc_name: &str, report: &mut Report) {
             let Some(op) = op.as_object_mut() else {
                 continue;
             };
-            let params = op
-                .entry("parameters")
-                .or_insert_with(|| Value::Array(Vec::new()));
+            let params = op.entry("parameters").or_insert_with(|| Value::Array(Vec::new()));
             let Some(list) = params.as_array_mut() else {
                 continue;
             };
@@ -137,8 +131,7 @@ fn path_parameters(doc: &mut Value, doc_name: &str, report: &mut Report) {
                 }
             }
             if copied > 0 {
-                log.changes
-                    .push(format!("{doc_name}: {name}: {copied} parameter(s) from {path}"));
+                log.changes.push(format!("{doc_name}: {name}: {copied} parameter(s) from {path}"));
             }
         }
     }
@@ -158,10 +151,7 @@ fn operation_security(doc: &mut Value, doc_name: &str, report: &mut Report) {
         if let Some(op) = op.as_object_mut() {
             if !op.contains_key("security") {
                 op.insert("security".into(), top.clone());
-                log.changes.push(format!(
-                    "{doc_name}: {}",
-                    walk::op_name(path, method, &Value::Object(op.clone()))
-                ));
+                log.changes.push(format!("{doc_name}: {}", walk::op_name(path, method, &Value::Object(op.clone()))));
             }
         }
     });

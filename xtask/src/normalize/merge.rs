@@ -26,8 +26,7 @@ pub fn merge(docs: &mut [Document], report: &mut Report) -> Result<Value, Normal
         let mut merged = Map::new();
         let mut repeats = 0usize;
         for doc in docs.iter() {
-            let Some(Value::Object(items)) = doc.value.pointer(&format!("/components/{section}"))
-            else {
+            let Some(Value::Object(items)) = doc.value.pointer(&format!("/components/{section}")) else {
                 continue;
             };
             for (name, item) in items {
@@ -39,10 +38,9 @@ pub fn merge(docs: &mut [Document], report: &mut Report) -> Result<Value, Normal
             }
         }
         if repeats > 0 {
-            dedup.changes.push(format!(
-                "{section}: {repeats} repeated definitions folded, {} distinct kept",
-                merged.len()
-            ));
+            dedup
+                .changes
+                .push(format!("{section}: {repeats} repeated definitions folded, {} distinct kept", merged.len()));
         }
         if !merged.is_empty() {
             components.insert(section.to_string(), Value::Object(merged));
@@ -80,10 +78,7 @@ pub fn merge(docs: &mut [Document], report: &mut Report) -> Result<Value, Normal
             )
         })
         .collect();
-    let servers = docs
-        .iter()
-        .find_map(|d| d.value.get("servers").cloned())
-        .unwrap_or(json!([]));
+    let servers = docs.iter().find_map(|d| d.value.get("servers").cloned()).unwrap_or(json!([]));
 
     Ok(json!({
         "openapi": "3.0.3",
@@ -120,9 +115,7 @@ fn separate_conflicts(docs: &mut [Document], report: &mut Report) {
         for section in SECTIONS {
             let mut variants: BTreeMap<String, Vec<(String, Vec<usize>)>> = BTreeMap::new();
             for (i, doc) in docs.iter().enumerate() {
-                let Some(Value::Object(items)) =
-                    doc.value.pointer(&format!("/components/{section}"))
-                else {
+                let Some(Value::Object(items)) = doc.value.pointer(&format!("/components/{section}")) else {
                     continue;
                 };
                 for (name, item) in items {
@@ -161,10 +154,8 @@ fn separate_conflicts(docs: &mut [Document], report: &mut Report) {
                         let item = items.remove(&name).expect("the name was read above");
                         items.insert(new.clone(), item);
                         let refs = walk::rewrite_strings(&mut doc.value, &from, &to);
-                        log.changes.push(format!(
-                            "{}: {section} `{name}` is `{new}` ({refs} references rewritten)",
-                            doc.name
-                        ));
+                        log.changes
+                            .push(format!("{}: {section} `{name}` is `{new}` ({refs} references rewritten)", doc.name));
                     }
                     renamed_any = true;
                 }

@@ -140,10 +140,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
 
     let generated = count_operations(&document, "paths");
     let handwritten = count_operations(&document, HANDWRITTEN);
-    let schemas = document
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .map_or(0, |s| s.len());
+    let schemas = document.pointer("/components/schemas").and_then(Value::as_object).map_or(0, |s| s.len());
     report.facts = vec![
         ("documents".into(), docs.len().to_string()),
         ("operations published (with repeats)".into(), upstream_ops.to_string()),
@@ -153,7 +150,10 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
         ("component schemas in the output".into(), schemas.to_string()),
     ];
     let (component_enums, inline_enums, unions) = shape_counts(&document);
-    report.facts.push(("string enums, opened by `build.rs` (component / inline)".into(), format!("{component_enums} / {inline_enums}")));
+    report.facts.push((
+        "string enums, opened by `build.rs` (component / inline)".into(),
+        format!("{component_enums} / {inline_enums}"),
+    ));
     report.facts.push(("`oneOf`/`anyOf` schemas".into(), unions.to_string()));
     report.facts.extend(feature_facts);
     Ok(Normalized { document, report })
@@ -169,7 +169,11 @@ fn shape_counts(doc: &Value) -> (usize, usize, usize) {
         match v {
             Value::Object(map) => {
                 if is_string_enum(v) {
-                    if top { counts.0 += 1 } else { counts.1 += 1 }
+                    if top {
+                        counts.0 += 1
+                    } else {
+                        counts.1 += 1
+                    }
                 }
                 if map.contains_key("oneOf") || map.contains_key("anyOf") {
                     counts.2 += 1;
@@ -194,13 +198,11 @@ fn shape_counts(doc: &Value) -> (usize, usize, usize) {
 
 /// Counts the operations under a paths-shaped object at the document root.
 pub fn count_operations(doc: &Value, key: &str) -> usize {
-    doc.get(key)
-        .and_then(Value::as_object)
-        .map_or(0, |paths| {
-            paths
-                .values()
-                .filter_map(Value::as_object)
-                .map(|item| item.keys().filter(|k| METHODS.contains(&k.as_str())).count())
-                .sum()
-        })
+    doc.get(key).and_then(Value::as_object).map_or(0, |paths| {
+        paths
+            .values()
+            .filter_map(Value::as_object)
+            .map(|item| item.keys().filter(|k| METHODS.contains(&k.as_str())).count())
+            .sum()
+    })
 }

@@ -82,16 +82,10 @@ fn is_named(schema: &Value) -> bool {
         return false;
     }
     let has = |k: &str| obj.contains_key(k);
-    let props = obj
-        .get("properties")
-        .and_then(Value::as_object)
-        .is_some_and(|p| !p.is_empty());
-    let all_of = obj
-        .get("allOf")
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.len() > 1);
-    let constrained_string = obj.get("type") == Some(&json!("string"))
-        && (has("pattern") || has("minLength") || has("maxLength"));
+    let props = obj.get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+    let all_of = obj.get("allOf").and_then(Value::as_array).is_some_and(|a| a.len() > 1);
+    let constrained_string =
+        obj.get("type") == Some(&json!("string")) && (has("pattern") || has("minLength") || has("maxLength"));
     has("enum") || props || has("oneOf") || has("anyOf") || all_of || constrained_string
 }
 
@@ -135,9 +129,7 @@ fn place(
     }
     let mut moved = std::mem::replace(schema, json!({ "$ref": format!("#/components/schemas/{name}") }));
     let titled = if place_name == candidate { String::new() } else { format!(" (its title; at {place_name})") };
-    log.changes.push(format!(
-        "`{candidate}`{titled} is taken: the inline schema is now component `{name}`"
-    ));
+    log.changes.push(format!("`{candidate}`{titled} is taken: the inline schema is now component `{name}`"));
     children(&mut moved, &name, taken, hoisted, log);
     hoisted.push((name, moved));
 }

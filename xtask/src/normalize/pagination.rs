@@ -85,7 +85,10 @@ fn describe(name: &str, tag: &Value) -> String {
             line.push_str(&format!(", {what} at `{pointer}`"));
         }
     }
-    let others = tag["otherArrays"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>()).unwrap_or_default();
+    let others = tag["otherArrays"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+        .unwrap_or_default();
     if !others.is_empty() {
         line.push_str(&format!(" (also in each page, not streamed: `{}`)", others.join("`, `")));
     }
@@ -116,7 +119,8 @@ fn query_style(op: &Value, schemas: &Map<String, Value>) -> Option<Value> {
             .find(|p| p["in"] == "query" && p["name"] == name)
             .filter(|p| resolve(&p["schema"], schemas).is_some_and(|s| s["type"] == "integer"))
     };
-    let (style, start, size) = QUERY_STYLES.into_iter().find(|(_, start, size)| query_int(start).is_some() && query_int(size).is_some())?;
+    let (style, start, size) =
+        QUERY_STYLES.into_iter().find(|(_, start, size)| query_int(start).is_some() && query_int(size).is_some())?;
     let default_size = query_int(size)?["schema"]["default"].as_i64().filter(|d| *d > 0)?;
     Some(json!({ "style": style, "in": "query", "start": start, "size": size, "defaultSize": default_size }))
 }
@@ -147,7 +151,9 @@ fn body_style(op: &Value, answer: &Value, schemas: &Map<String, Value>) -> Optio
         "tokenRequest": branch, "tokenField": "pageToken",
     });
     // The first page's size: an integer `pageSize` in another branch.
-    if let Some((_, size)) = siblings.iter().find_map(|s| properties(s, schemas).into_iter().find(|(n, p)| n == "pageSize" && is_int(p))) {
+    if let Some((_, size)) =
+        siblings.iter().find_map(|s| properties(s, schemas).into_iter().find(|(n, p)| n == "pageSize" && is_int(p)))
+    {
         tag["size"] = json!(format!("/{name}/pageSize"));
         if let Some(default) = size["default"].as_i64().filter(|d| *d > 0) {
             tag["defaultSize"] = json!(default);
@@ -160,7 +166,8 @@ fn body_style(op: &Value, answer: &Value, schemas: &Map<String, Value>) -> Optio
 /// object asking for a token's page (that branch's required properties with
 /// a `default`, such as a discriminator) and the other branches.
 fn token_branch<'a>(schema: &'a Value, schemas: &'a Map<String, Value>) -> Option<(Value, Vec<&'a Value>)> {
-    let branches: Vec<&Value> = resolve(schema, schemas)?.get("oneOf")?.as_array()?.iter().filter_map(|b| resolve(b, schemas)).collect();
+    let branches: Vec<&Value> =
+        resolve(schema, schemas)?.get("oneOf")?.as_array()?.iter().filter_map(|b| resolve(b, schemas)).collect();
     let index = branches.iter().position(|b| {
         b["required"].as_array().is_some_and(|r| r.iter().any(|n| n == "pageToken"))
             && properties(b, schemas).iter().any(|(n, p)| n == "pageToken" && p["type"] == "string")
@@ -204,7 +211,11 @@ fn array_properties(schema: &Value, schemas: &Map<String, Value>) -> Vec<String>
 
 /// The JSON pointer of the first property matching `wanted`, at the top of
 /// `schema` or one object property down.
-fn find_property(schema: &Value, schemas: &Map<String, Value>, wanted: impl Fn(&str, &Value) -> bool) -> Option<String> {
+fn find_property(
+    schema: &Value,
+    schemas: &Map<String, Value>,
+    wanted: impl Fn(&str, &Value) -> bool,
+) -> Option<String> {
     let top = properties(schema, schemas);
     if let Some((name, _)) = top.iter().find(|(n, p)| wanted(n, p)) {
         return Some(format!("/{name}"));
@@ -216,12 +227,17 @@ fn find_property(schema: &Value, schemas: &Map<String, Value>, wanted: impl Fn(&
 
 /// The schema at a JSON pointer of property names.
 fn pointer_schema<'a>(schema: &'a Value, pointer: &str, schemas: &'a Map<String, Value>) -> Option<&'a Value> {
-    pointer.split('/').skip(1).try_fold(schema, |s, name| properties(s, schemas).into_iter().find(|(n, _)| n == name).map(|(_, p)| p))
+    pointer
+        .split('/')
+        .skip(1)
+        .try_fold(schema, |s, name| properties(s, schemas).into_iter().find(|(n, _)| n == name).map(|(_, p)| p))
 }
 
 fn resolve<'a>(mut schema: &'a Value, schemas: &'a Map<String, Value>) -> Option<&'a Value> {
     for _ in 0..16 {
-        if let Some(name) = schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/")) {
+        if let Some(name) =
+            schema.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix("#/components/schemas/"))
+        {
             schema = schemas.get(name)?;
         } else if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice) {
             schema = only;

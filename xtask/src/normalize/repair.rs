@@ -9,12 +9,8 @@ use super::walk::{self, METHODS};
 use super::{NormalizeError, NULL_WHEN_UNSET};
 
 /// Request body media types progenitor generates a typed body for.
-const GENERATED_BODY_TYPES: [&str; 4] = [
-    "application/json",
-    "application/x-www-form-urlencoded",
-    "application/octet-stream",
-    "text/plain",
-];
+const GENERATED_BODY_TYPES: [&str; 4] =
+    ["application/json", "application/x-www-form-urlencoded", "application/octet-stream", "text/plain"];
 
 /// Request body media types the SDK sends through hand-written methods instead.
 const HANDWRITTEN_BODY_TYPES: [&str; 1] = ["multipart/form-data"];
@@ -31,9 +27,8 @@ pub fn check_operations(doc: &mut Value) -> Result<(), NormalizeError> {
             return;
         }
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
-            problem = Some(NormalizeError::MissingOperationId {
-                operation: format!("{} {path}", method.to_uppercase()),
-            });
+            problem =
+                Some(NormalizeError::MissingOperationId { operation: format!("{} {path}", method.to_uppercase()) });
             return;
         };
         if !seen.insert(id.to_string()) {
@@ -44,14 +39,9 @@ pub fn check_operations(doc: &mut Value) -> Result<(), NormalizeError> {
             return;
         };
         let types: Vec<&String> = content.keys().collect();
-        let known = |t: &str| {
-            GENERATED_BODY_TYPES.contains(&t) || HANDWRITTEN_BODY_TYPES.contains(&t)
-        };
+        let known = |t: &str| GENERATED_BODY_TYPES.contains(&t) || HANDWRITTEN_BODY_TYPES.contains(&t);
         if let Some(t) = types.iter().find(|t| !known(t)) {
-            problem = Some(NormalizeError::UnsupportedContentType {
-                operation: id.into(),
-                content_type: (*t).clone(),
-            });
+            problem = Some(NormalizeError::UnsupportedContentType { operation: id.into(), content_type: (*t).clone() });
         } else if types.len() > 1 {
             problem = Some(NormalizeError::SeveralContentTypes {
                 operation: id.into(),
@@ -86,19 +76,13 @@ pub fn handwritten_bodies(doc: &mut Value, report: &mut Report) {
                         && op
                             .pointer("/requestBody/content")
                             .and_then(Value::as_object)
-                            .is_some_and(|c| {
-                                c.keys().any(|t| HANDWRITTEN_BODY_TYPES.contains(&t.as_str()))
-                            })
+                            .is_some_and(|c| c.keys().any(|t| HANDWRITTEN_BODY_TYPES.contains(&t.as_str())))
                 })
                 .map(|(m, _)| m.clone())
                 .collect();
             for m in methods {
                 let op = item.remove(&m).expect("listed above");
-                log.changes.push(format!(
-                    "{} ({} {path})",
-                    walk::op_name(path, &m, &op),
-                    m.to_uppercase()
-                ));
+                log.changes.push(format!("{} ({} {path})", walk::op_name(path, &m, &op), m.to_uppercase()));
                 moved
                     .entry(path.clone())
                     .or_insert_with(|| json!({}))
@@ -107,10 +91,7 @@ pub fn handwritten_bodies(doc: &mut Value, report: &mut Report) {
                     .insert(m, op);
             }
         }
-        paths.retain(|_, item| {
-            item.as_object()
-                .is_some_and(|i| i.keys().any(|k| METHODS.contains(&k.as_str())))
-        });
+        paths.retain(|_, item| item.as_object().is_some_and(|i| i.keys().any(|k| METHODS.contains(&k.as_str()))));
     }
     if !moved.is_empty() {
         doc[HANDWRITTEN] = Value::Object(moved);
@@ -129,18 +110,12 @@ pub fn required_names(doc: &mut Value, report: &mut Report) {
          caller sets it), as the published document demands, and an answer without it still \
          decodes. In an inline schema the entry is dropped.",
     );
-    let fold = |s: &str| {
-        s.chars()
-            .filter(|c| c.is_alphanumeric())
-            .flat_map(char::to_lowercase)
-            .collect::<String>()
-    };
+    let fold = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
     walk::all_schemas(doc, &mut |schema, at| {
         let Some(obj) = schema.as_object_mut() else {
             return;
         };
-        let (Some(Value::Object(props)), Some(Value::Array(required))) =
-            (obj.get("properties"), obj.get("required"))
+        let (Some(Value::Object(props)), Some(Value::Array(required))) = (obj.get("properties"), obj.get("required"))
         else {
             return;
         };
@@ -234,45 +209,25 @@ pub fn response_kinds(doc: &mut Value, report: &mut Report) -> Result<(), Normal
         };
         let is_success = |s: &str| s.starts_with('2') || s == "default";
         for success in [true, false] {
-            let codes: Vec<String> = responses
-                .keys()
-                .filter(|s| is_success(s) == success)
-                .cloned()
-                .collect();
-            let kinds: BTreeSet<String> = codes
-                .iter()
-                .map(|c| response_kind(&snapshot, &responses[c]))
-                .collect();
+            let codes: Vec<String> = responses.keys().filter(|s| is_success(s) == success).cloned().collect();
+            let kinds: BTreeSet<String> = codes.iter().map(|c| response_kind(&snapshot, &responses[c])).collect();
             if kinds.len() < 2 {
                 continue;
             }
             let typed: Vec<&String> = kinds.iter().filter(|k| *k != "none").collect();
             if typed.len() != 1 {
-                problem = Some(NormalizeError::MixedResponses {
-                    operation: name.clone(),
-                    statuses: codes.join(", "),
-                });
+                problem = Some(NormalizeError::MixedResponses { operation: name.clone(), statuses: codes.join(", ") });
                 return;
             }
-            let bodyless: Vec<String> = codes
-                .iter()
-                .filter(|c| response_kind(&snapshot, &responses[*c]) == "none")
-                .cloned()
-                .collect();
+            let bodyless: Vec<String> =
+                codes.iter().filter(|c| response_kind(&snapshot, &responses[*c]) == "none").cloned().collect();
             if success {
-                let typed_code = codes
-                    .iter()
-                    .find(|c| !bodyless.contains(c))
-                    .expect("one typed kind exists")
-                    .clone();
+                let typed_code = codes.iter().find(|c| !bodyless.contains(c)).expect("one typed kind exists").clone();
                 let mut merged = responses.remove(&typed_code).expect("listed above");
                 if let Some(schema) = merged.pointer_mut("/content/application~1json/schema") {
                     *schema = json!({ "allOf": [schema.take()], "nullable": true });
                 }
-                let mut descriptions = vec![format!(
-                    "{typed_code}: {}",
-                    merged["description"].as_str().unwrap_or("")
-                )];
+                let mut descriptions = vec![format!("{typed_code}: {}", merged["description"].as_str().unwrap_or(""))];
                 for c in &bodyless {
                     let r = responses.remove(c).expect("listed above");
                     descriptions.push(format!("{c}: {}", r["description"].as_str().unwrap_or("")));

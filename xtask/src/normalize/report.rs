@@ -28,11 +28,7 @@ impl Report {
         if let Some(pos) = self.rules.iter().position(|r| r.id == id) {
             return &mut self.rules[pos];
         }
-        self.rules.push(RuleLog {
-            id,
-            why,
-            changes: Vec::new(),
-        });
+        self.rules.push(RuleLog { id, why, changes: Vec::new() });
         self.rules.last_mut().expect("a rule was just pushed")
     }
 

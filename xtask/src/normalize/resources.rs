@@ -33,18 +33,25 @@ pub fn record(doc: &Value, report: &mut Report) {
          document is not changed; the rule is `src/resources.rs`.",
     );
     for f in &families {
-        let read = f.read.as_ref().map_or("no read".to_string(), |(op, at)| format!("read `{op}` (id at `{}`)", at.pointer()));
-        let created = f.created_id.as_ref().map_or("no id in the answer".to_string(), |at| format!("id at `{}`", at.pointer()));
+        let read =
+            f.read.as_ref().map_or("no read".to_string(), |(op, at)| format!("read `{op}` (id at `{}`)", at.pointer()));
+        let created =
+            f.created_id.as_ref().map_or("no id in the answer".to_string(), |at| format!("id at `{}`", at.pointer()));
         let lists: Vec<String> = f
             .lists
             .iter()
             .map(|l| {
-                let filters = if l.filters.is_empty() { String::new() } else { format!(" by {}", l.filters.join(", ")) };
+                let filters =
+                    if l.filters.is_empty() { String::new() } else { format!(" by {}", l.filters.join(", ")) };
                 format!("`{}`{filters}", l.operation)
             })
             .collect();
         let names = |ops: &[String]| ops.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ");
-        let updates: Vec<String> = f.updates.iter().map(|(op, merge)| format!("`{op}` ({})", if *merge { "merge" } else { "replace" })).collect();
+        let updates: Vec<String> = f
+            .updates
+            .iter()
+            .map(|(op, merge)| format!("`{op}` ({})", if *merge { "merge" } else { "replace" }))
+            .collect();
         log.changes.push(format!(
             "`{}` (`{}`{}): create `{}` ({created}); {read}; update {}; delete {}; list {}",
             f.collection,

@@ -17,16 +17,8 @@ mod secret_fields;
 /// which the generator ignores when it compares a schema with
 /// `{"type": "string", "format": "password"}`, and `nullable`, which makes the
 /// field optional rather than another type.
-const KEPT: [&str; 8] = [
-    "description",
-    "title",
-    "example",
-    "deprecated",
-    "default",
-    "readOnly",
-    "writeOnly",
-    "nullable",
-];
+const KEPT: [&str; 8] =
+    ["description", "title", "example", "deprecated", "default", "readOnly", "writeOnly", "nullable"];
 
 /// Marks every secret string property of every object schema (component,
 /// inline, request or response) as `format: password`, dropping the keys that

@@ -122,11 +122,7 @@ fn param_schemas(params: &mut Value, at: &str, f: &mut dyn FnMut(&mut Value, &st
         return;
     };
     for p in list {
-        let pname = p
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string();
+        let pname = p.get("name").and_then(Value::as_str).unwrap_or("?").to_string();
         if let Some(s) = p.get_mut("schema") {
             f(s, &format!("{at} parameter {pname}"));
         }
@@ -155,10 +151,7 @@ pub fn rewrite_strings(value: &mut Value, from: &str, to: &str) -> usize {
             1
         }
         Value::Array(list) => list.iter_mut().map(|v| rewrite_strings(v, from, to)).sum(),
-        Value::Object(map) => map
-            .values_mut()
-            .map(|v| rewrite_strings(v, from, to))
-            .sum(),
+        Value::Object(map) => map.values_mut().map(|v| rewrite_strings(v, from, to)).sum(),
         _ => 0,
     }
 }
