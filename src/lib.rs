@@ -30,6 +30,8 @@ mod lenient;
 mod retry;
 // Without an API feature no generated create calls into it.
 mod multipart;
+// Without an API feature no generated list calls its helpers.
+#[cfg_attr(not(spotnana_operations), allow(dead_code))]
 pub mod pagination;
 mod runtime;
 #[cfg_attr(not(spotnana_operations), allow(dead_code))]
