@@ -10,6 +10,8 @@ use std::process::ExitCode;
 use build_print::{error, info};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+#[path = "build/builders.rs"]
+mod builders;
 #[path = "build/constructors.rs"]
 mod constructors;
 #[path = "src/contract.rs"]
@@ -146,6 +148,21 @@ fn run(
     use pipeline::Pass;
     match pass {
         Pass::NullWhenUnset => null_when_unset::apply(file, document).map(|()| 1),
+        Pass::Builders => {
+            let (mut types, mut operations) = (None, None);
+            for item in file.items.iter_mut() {
+                if let syn::Item::Mod(m) = item {
+                    match (m.ident.to_string().as_str(), m.content.as_mut()) {
+                        ("types", Some((_, items))) => types = Some(items),
+                        ("builder", Some((_, items))) => operations = Some(items.as_slice()),
+                        _ => {}
+                    }
+                }
+            }
+            let types = types.ok_or("progenitor's output has no `types` module")?;
+            let counts = builders::apply(types, operations.unwrap_or(&[]), &handwritten_bodies(document))?;
+            Ok(counts.builders)
+        }
         Pass::Constructors => constructors::apply(&mut file.items),
         Pass::Send => send::apply(syntax::module_mut(&mut file.items, "builder")?, has_operations),
         Pass::Messages => messages::apply(syntax::module_mut(&mut file.items, "builder")?),
@@ -171,6 +188,28 @@ fn run(
         Pass::OpenUnions => open_unions::apply(syntax::module_mut(&mut file.items, "types")?),
         Pass::NullAsDefault => null_as_default::apply(syntax::module_mut(&mut file.items, "types")?),
     }
+}
+
+/// The type names of the components the hand-written operations' request
+/// bodies name (`$ref`s under `x-spotnana-handwritten`), as typify names them.
+fn handwritten_bodies(document: &serde_json::Value) -> Vec<String> {
+    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(name) = map.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.rsplit('/').next()) {
+                    out.push(contract::pascal(name));
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut names = Vec::new();
+    if let Some(operations) = document.get(contract::HANDWRITTEN_KEY) {
+        refs(operations, &mut names);
+    }
+    names
 }
 
 /// Whether any schema in the document is a string `enum`.

@@ -9,6 +9,8 @@
 pub enum Pass {
     /// `build/null_when_unset.rs`.
     NullWhenUnset,
+    /// `build/builders.rs`.
+    Builders,
     /// `build/constructors.rs`.
     Constructors,
     /// `build/send.rs`.
@@ -28,8 +30,9 @@ pub enum Pass {
 }
 
 /// The passes, in the order `build.rs` runs them.
-pub const ORDER: [Pass; 9] = [
+pub const ORDER: [Pass; 10] = [
     Pass::NullWhenUnset,
+    Pass::Builders,
     Pass::Constructors,
     Pass::Send,
     Pass::Messages,
@@ -45,6 +48,7 @@ impl Pass {
     pub fn name(self) -> &'static str {
         match self {
             Pass::NullWhenUnset => "null_when_unset",
+            Pass::Builders => "builders",
             Pass::Constructors => "constructors",
             Pass::Send => "send",
             Pass::Messages => "messages",
@@ -62,6 +66,14 @@ impl Pass {
             Pass::NullWhenUnset => {
                 "Fields listed under `x-spotnana-null-when-unset` decode an absent key as `None` and start their \
                  builders there."
+            }
+            Pass::Builders => {
+                "typify's model builders are replaced by the SDK's, and only the models a request can carry get one \
+                 (those progenitor's operation builders or a hand-written body name, and what their fields reach): \
+                 setters take `impl IntoField<T>` (the value, a string for a string or id, the field model's \
+                 builder; any iterator of those for a list; `set_x(Option<T>)` clears), and `build()` reports \
+                 every missing or invalid field with its path. Fails the build when typify's models have \
+                 `builder()` but no builder module."
             }
             Pass::Constructors => {
                 "progenitor's unchecked client constructors stop being public: `Client::new` (which unwraps a reqwest \
@@ -112,6 +124,7 @@ impl Pass {
     pub fn after(self) -> Option<&'static str> {
         match self {
             Pass::NullWhenUnset => Some("first: it reads the models and builders as typify writes them"),
+            Pass::Builders => Some("after `null_when_unset`, which marks the fields an answer may leave out"),
             Pass::Messages => Some("after `send`, whose request building reports the setters' errors"),
             Pass::Pagination | Pass::SafeCreate => {
                 Some("after `send`: the methods it adds call the rewritten `send` and must not be rewritten themselves")

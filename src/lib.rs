@@ -7,6 +7,7 @@
 
 mod apis;
 pub mod auth;
+mod building;
 mod call;
 mod config;
 // Shared with build.rs and xtask; the case conversions serve only them.
@@ -49,6 +50,7 @@ mod tools;
 pub mod webhooks;
 
 pub use apis::{enabled_apis, APIS};
+pub use building::{BuildError, IntoField, Problem};
 pub use config::{
     ClientBuilder, ConfigError, Environment, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE,
     DEFAULT_REQUEST_TIMEOUT, TOKEN_PATH,

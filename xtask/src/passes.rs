@@ -8,6 +8,8 @@
 pub use crate::contract;
 pub(crate) use crate::normalize::resources::rule as resources;
 
+#[path = "../../build/builders.rs"]
+pub mod builders;
 #[path = "../../build/constructors.rs"]
 pub mod constructors;
 #[path = "../../build/messages.rs"]
