@@ -41,6 +41,8 @@ mod safe_create;
 mod send;
 #[path = "build/syntax.rs"]
 mod syntax;
+#[path = "build/variant_names.rs"]
+mod variant_names;
 
 const SPEC: &str = "openapi/spotnana.json";
 
@@ -148,6 +150,7 @@ fn run(
     use pipeline::Pass;
     match pass {
         Pass::NullWhenUnset => null_when_unset::apply(file, document).map(|()| 1),
+        Pass::VariantNames => variant_names::apply(syntax::module_mut(&mut file.items, "types")?),
         Pass::Builders => {
             let (mut types, mut operations) = (None, None);
             for item in file.items.iter_mut() {

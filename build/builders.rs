@@ -91,6 +91,37 @@ pub fn apply(types: &mut Vec<Item>, operations: &[Item], handwritten: &[String])
         use ::std::vec::Vec as Vec_;
     };
     let built: BTreeSet<String> = typify.intersection(&reached).cloned().collect();
+    // A union branch that is a built model also takes the model's builder.
+    for item in types.iter() {
+        let Item::Enum(union) = item else { continue };
+        let wrapped: Vec<(&Ident, String)> = union
+            .variants
+            .iter()
+            .filter_map(|v| match &v.fields {
+                Fields::Unnamed(f) if f.unnamed.len() == 1 => match &f.unnamed[0].ty {
+                    Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 => {
+                        Some((&v.ident, p.path.segments[0].ident.to_string()))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        for (variant, model) in &wrapped {
+            if !built.contains(model) || wrapped.iter().filter(|(_, m)| m == model).count() > 1 {
+                continue;
+            }
+            let (name, model) = (&union.ident, format_ident!("{}", model));
+            builders.push(quote! {
+                impl TryFrom<#model> for super::#name {
+                    type Error = BuildError;
+                    fn try_from(builder: #model) -> Result_<Self, BuildError> {
+                        builder.build().map(Self::#variant)
+                    }
+                }
+            });
+        }
+    }
     let count = Counts { builders: built.len(), without: typify.len() - built.len() };
     // The models without a builder lose typify's `X::builder()`.
     types.retain(|item| !is_builder_fn_impl(item) || impl_name(item).is_some_and(|n| built.contains(&n)));
@@ -125,7 +156,7 @@ fn builder(model: &syn::ItemStruct, defined: &BTreeMap<String, &Item>, is_body: 
         let label = ident.to_string().trim_start_matches("r#").to_string();
         let mut ty = field.ty.clone();
         Qualify(defined).visit_type_mut(&mut ty);
-        let kind = kind(field, &ty)?;
+        let kind = field_kind(field, &ty)?;
         let inner = match &kind {
             Kind::Optional(inner) => inner.clone(),
             _ => ty.clone(),
@@ -248,7 +279,7 @@ fn builder(model: &syn::ItemStruct, defined: &BTreeMap<String, &Item>, is_body: 
 }
 
 /// How a model's field is filled.
-enum Kind {
+pub enum Kind {
     /// It must be set.
     Required,
     /// `Option<T>`: `None` unless set.
@@ -266,7 +297,8 @@ impl Kind {
     }
 }
 
-fn kind(field: &syn::Field, ty: &Type) -> Result<Kind, String> {
+/// How `field` (of type `ty`, as the caller writes it) is filled.
+pub fn field_kind(field: &syn::Field, ty: &Type) -> Result<Kind, String> {
     if let Some(inner) = type_arg(ty, "Option") {
         return Ok(Kind::Optional(inner.clone()));
     }
@@ -490,6 +522,19 @@ mod tests {
         assert!(code.contains("implFrom<super::CreateUser>forCreateUser"), "the body's builder comes from it: {code}");
         assert!(!code.contains("implFrom<super::Name>forName"), "a nested model's does not: {code}");
         assert!(code.contains("pubfnset_nickname(mutself,value:Option_<::std::string::String>)->Self"), "{code}");
+    }
+
+    #[test]
+    fn a_union_branch_takes_its_model_s_builder() {
+        let mut types = types();
+        types.push(syn::parse_quote! {
+            #[serde(untagged)]
+            pub enum Who { Named(Name), Other(::serde_json::Value) }
+        });
+        apply(&mut types, &operations(), &[]).expect("the pass runs");
+        let code = text(&types);
+        assert!(code.contains("implTryFrom<Name>forsuper::Who"), "{code}");
+        assert!(code.contains("builder.build().map(Self::Named)"), "{code}");
     }
 
     #[test]

@@ -9,6 +9,8 @@
 pub enum Pass {
     /// `build/null_when_unset.rs`.
     NullWhenUnset,
+    /// `build/variant_names.rs`.
+    VariantNames,
     /// `build/builders.rs`.
     Builders,
     /// `build/constructors.rs`.
@@ -30,8 +32,9 @@ pub enum Pass {
 }
 
 /// The passes, in the order `build.rs` runs them.
-pub const ORDER: [Pass; 10] = [
+pub const ORDER: [Pass; 11] = [
     Pass::NullWhenUnset,
+    Pass::VariantNames,
     Pass::Builders,
     Pass::Constructors,
     Pass::Send,
@@ -48,6 +51,7 @@ impl Pass {
     pub fn name(self) -> &'static str {
         match self {
             Pass::NullWhenUnset => "null_when_unset",
+            Pass::VariantNames => "variant_names",
             Pass::Builders => "builders",
             Pass::Constructors => "constructors",
             Pass::Send => "send",
@@ -66,6 +70,11 @@ impl Pass {
             Pass::NullWhenUnset => {
                 "Fields listed under `x-spotnana-null-when-unset` decode an absent key as `None` and start their \
                  builders there."
+            }
+            Pass::VariantNames => {
+                "An untagged union's numbered struct variants (`Variant0`, ...) are named after the required field \
+                 that tells each apart, without its `_id` (`ListUsersV3Request::Company`, `::Tmc`), and each renamed \
+                 variant gets a constructor of its required fields. A variant nothing tells apart keeps its number."
             }
             Pass::Builders => {
                 "typify's model builders are replaced by the SDK's, and only the models a request can carry get one \
@@ -130,6 +139,7 @@ impl Pass {
                 Some("after `send`: the methods it adds call the rewritten `send` and must not be rewritten themselves")
             }
             Pass::NullAsDefault => Some("last: it reads the fields as the other passes leave them"),
+            Pass::VariantNames => Some("after `null_when_unset`, which decides which fields are required"),
             Pass::Constructors | Pass::Send | Pass::OpenEnums | Pass::OpenUnions => None,
         }
     }

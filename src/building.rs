@@ -58,7 +58,9 @@ pub struct Problem {
 const MISSING: &str = "no value supplied";
 
 impl BuildError {
-    /// Every problem found, in the order of the model's fields.
+    /// Every problem found, in the order found: a value refused (a nested
+    /// builder's problems among them) when its setter ran, then the
+    /// required fields never set, in the model's field order.
     pub fn problems(&self) -> &[Problem] {
         &self.problems
     }

@@ -130,6 +130,22 @@ impl<'a, P> Pages<'a, P> {
         }
     }
 
+    /// The next page, fetched now; `None` once the list has ended. A failed
+    /// request is an `Err` page; the stream ends after it. No other crate is
+    /// needed: `while let Some(page) = pages.next().await`.
+    pub async fn next(&mut self) -> Option<Result<ResponseValue<P>, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Every page of the list, or the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<ResponseValue<P>>, Error> {
+        let mut all = Vec::new();
+        while let Some(page) = self.next().await {
+            all.push(page?);
+        }
+        Ok(all)
+    }
+
     /// Fetches at most `pages` pages (at least 1; default
     /// [`DEFAULT_MAX_PAGES`]); a list with more ends with
     /// [`Error::PageLimit`] after the items of the last page fetched.
@@ -250,6 +266,25 @@ impl<'a, P, T> Items<'a, P, T> {
     pub fn max_pages(mut self, pages: usize) -> Self {
         self.pages = self.pages.max_pages(pages);
         self
+    }
+
+    /// The next item, fetching the next page when the last one is used up;
+    /// `None` once the list has ended. A failed request is an `Err` item,
+    /// after the items before it; the stream ends after it.
+    ///
+    /// No other crate is needed: `while let Some(item) = items.next().await`.
+    /// (The type is also a [`Stream`], for `futures::StreamExt` and the like.)
+    pub async fn next(&mut self) -> Option<Result<T, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
+    /// Every item of the list, or the first error.
+    pub async fn try_collect(mut self) -> Result<Vec<T>, Error> {
+        let mut all = Vec::new();
+        while let Some(item) = self.next().await {
+            all.push(item?);
+        }
+        Ok(all)
     }
 }
 

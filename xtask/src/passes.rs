@@ -30,3 +30,5 @@ pub mod safe_create;
 pub mod send;
 #[path = "../../build/syntax.rs"]
 pub mod syntax;
+#[path = "../../build/variant_names.rs"]
+pub mod variant_names;

@@ -127,6 +127,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     repair::check_operations(&mut document)?;
     repair::required_names(&mut document, &mut report);
     oneof::indistinct_branches(&mut document, &mut report);
+    oneof::discriminator_tags(&mut document, &mut report);
     repair::example_types(&mut document, &mut report);
     repair::response_kinds(&mut document, &mut report)?;
     repair::handwritten_bodies(&mut document, &mut report);

@@ -139,3 +139,68 @@ pub fn indistinct_branches(doc: &mut Value, report: &mut Report) {
         }
     }
 }
+
+/// Rule `discriminator-tags`: the branch a discriminator value names fixes
+/// its tag. Spotnana maps each value of a `oneOf`'s discriminator to a
+/// component schema (`searchType: AIRPORT` → `AirportSearch`) but types the
+/// tag in that schema as any string, which leaves the user to spell the
+/// value. The tag property gets that value as its default, says so in its
+/// description, and stops being required: the SDK fills it in (a builder
+/// starts there, serialising always writes it). A one-value enum would say
+/// it in the type, at the cost of a generated enum per tag (21,000 lines for
+/// the 68 tags). A schema that two mappings
+/// give different values is left alone and listed.
+pub fn discriminator_tags(doc: &mut Value, report: &mut Report) {
+    let log = report.rule(
+        "discriminator-tags",
+        "A discriminator mapping names the tag value of each branch, but the branch schema types the tag as any \
+         string. The tag defaults to that value, says so in its description, and is no longer required, so the SDK \
+         fills it in.",
+    );
+    let mut tags: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+    collect_mappings(doc, &mut tags);
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else { return };
+    for (name, wanted) in tags {
+        let mut values: Vec<&(String, String)> = wanted.iter().collect();
+        values.dedup();
+        let [(property, value)] = values.as_slice() else {
+            log.changes.push(format!("{name}: left alone, mapped as {values:?}"));
+            continue;
+        };
+        let Some(schema) = schemas.get_mut(&name) else { continue };
+        let Some(tag) = schema.pointer_mut(&format!("/properties/{property}")) else { continue };
+        let plain_string = tag.get("type") == Some(&Value::from("string")) && tag.get("enum").is_none();
+        if !plain_string {
+            continue;
+        }
+        tag["default"] = Value::from(value.clone());
+        let said = tag.get("description").and_then(Value::as_str).map(|d| format!("{d} ")).unwrap_or_default();
+        tag["description"] = Value::from(format!("{said}Always `{value}` for this type; the SDK fills it in."));
+        if let Some(Value::Array(required)) = schema.get_mut("required") {
+            required.retain(|r| r.as_str() != Some(property.as_str()));
+        }
+        log.changes.push(format!("{name}.{property} = {value}"));
+    }
+}
+
+/// Every discriminator mapping in `value`: component name → (tag property, value).
+fn collect_mappings(value: &Value, out: &mut std::collections::BTreeMap<String, Vec<(String, String)>>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(discriminator) = map.get("discriminator") {
+                let property = discriminator.get("propertyName").and_then(Value::as_str);
+                let mapping = discriminator.get("mapping").and_then(Value::as_object);
+                if let (Some(property), Some(mapping)) = (property, mapping) {
+                    for (tag, target) in mapping {
+                        if let Some(name) = target.as_str().and_then(|t| t.strip_prefix("#/components/schemas/")) {
+                            out.entry(name.to_string()).or_default().push((property.to_string(), tag.clone()));
+                        }
+                    }
+                }
+            }
+            map.values().for_each(|v| collect_mappings(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_mappings(v, out)),
+        _ => {}
+    }
+}
