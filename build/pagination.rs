@@ -338,6 +338,9 @@ pub use super::contract::{pascal, snake};
 
 #[cfg(test)]
 mod tests {
+    /// The tag the normaliser writes.
+    const TAG: &str = super::super::contract::PAGINATION_TAG;
+
     use serde_json::{json, Value};
 
     use super::{methods_for, request_type};
@@ -416,7 +419,7 @@ mod tests {
                     "parameters": [],
                     "get": {
                         "operationId": "listThings",
-                        "x-spotnana-pagination": {
+                        TAG: {
                             "style": "offset", "in": "query", "start": "offset", "size": "limit", "defaultSize": 100,
                             "items": "elements", "total": "/totalNumResults"
                         }
@@ -426,7 +429,7 @@ mod tests {
                 "/v2/things/search": {
                     "post": {
                         "operationId": "searchThings",
-                        "x-spotnana-pagination": {
+                        TAG: {
                             "style": "offset", "in": "body", "start": "/paginationParams/offset",
                             "size": "/paginationParams/limit", "defaultSize": 50, "items": "elements",
                             "total": "/totalNumResults"
@@ -436,7 +439,7 @@ mod tests {
                 "/v2/things/feed": {
                     "post": {
                         "operationId": "feedThings",
-                        "x-spotnana-pagination": {
+                        TAG: {
                             "style": "token", "in": "body", "start": "/pageInfo", "nextToken": "/meta/nextPageToken",
                             "tokenRequest": { "type": "PAGE_TOKEN" }, "tokenField": "pageToken", "items": "things"
                         }
@@ -491,7 +494,7 @@ mod tests {
     /// The document with the tag of `listThings` changed at `key`.
     fn list_tagged(key: &str, value: Value) -> Value {
         let mut document = document();
-        document["paths"]["/v2/things"]["get"]["x-spotnana-pagination"][key] = value;
+        document["paths"]["/v2/things"]["get"][TAG][key] = value;
         document
     }
 
@@ -628,7 +631,7 @@ mod tests {
         for path in ["/v2/things/search", "/v2/things/feed"] {
             document["paths"].as_object_mut().unwrap().remove(path);
         }
-        document["paths"]["/v2/things"]["get"].as_object_mut().unwrap().remove("x-spotnana-pagination");
+        document["paths"]["/v2/things"]["get"].as_object_mut().unwrap().remove(TAG);
         assert_eq!(methods_for(&generated(), &document).map(|m| m.len()), Ok(0));
         assert_eq!(methods_for(&generated(), &json!({})).map(|m| m.len()), Ok(0));
     }
@@ -636,7 +639,7 @@ mod tests {
     #[test]
     fn a_tagged_operation_without_a_builder_fails_naming_it() {
         let mut document = document();
-        document["paths"]["/v2/widgets"] = json!({ "get": { "operationId": "listWidgets", "x-spotnana-pagination": {
+        document["paths"]["/v2/widgets"] = json!({ "get": { "operationId": "listWidgets", TAG: {
             "style": "offset", "in": "query", "start": "offset", "size": "limit", "items": "elements"
         } } });
         let expected = "pagination of listWidgets: no builder ListWidgets with a send method";
