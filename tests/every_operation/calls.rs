@@ -48,130 +48,34 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("deleteCompany", &[("companyId", "00000000-0000-4000-8000-000000000008")]),
     ("listLegalEntities", &[("companyId", "00000000-0000-4000-8000-000000000009")]),
     ("createLegalEntity", &[("companyId", "00000000-0000-4000-8000-000000000010")]),
-    (
-        "deleteLegalEntity",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000011"),
-            ("legalEntityId", "00000000-0000-4000-8000-000000000012"),
-        ],
-    ),
-    (
-        "getLegalEntity",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000013"),
-            ("legalEntityId", "00000000-0000-4000-8000-000000000014"),
-        ],
-    ),
-    (
-        "updateLegalEntity",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000015"),
-            ("legalEntityId", "00000000-0000-4000-8000-000000000016"),
-        ],
-    ),
+    ("deleteLegalEntity", &[("companyId", "00000000-0000-4000-8000-000000000011"), ("legalEntityId", "00000000-0000-4000-8000-000000000012")]),
+    ("getLegalEntity", &[("companyId", "00000000-0000-4000-8000-000000000013"), ("legalEntityId", "00000000-0000-4000-8000-000000000014")]),
+    ("updateLegalEntity", &[("companyId", "00000000-0000-4000-8000-000000000015"), ("legalEntityId", "00000000-0000-4000-8000-000000000016")]),
     ("listCostCenters", &[("companyId", "00000000-0000-4000-8000-000000000017")]),
     ("createCostCenter", &[("companyId", "00000000-0000-4000-8000-000000000018")]),
-    (
-        "deleteCostCenter",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000019"),
-            ("costCenterId", "00000000-0000-4000-8000-000000000020"),
-        ],
-    ),
-    (
-        "getCostCenter",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000021"),
-            ("costCenterId", "00000000-0000-4000-8000-000000000022"),
-        ],
-    ),
-    (
-        "updateCostCenter",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000023"),
-            ("costCenterId", "00000000-0000-4000-8000-000000000024"),
-        ],
-    ),
+    ("deleteCostCenter", &[("companyId", "00000000-0000-4000-8000-000000000019"), ("costCenterId", "00000000-0000-4000-8000-000000000020")]),
+    ("getCostCenter", &[("companyId", "00000000-0000-4000-8000-000000000021"), ("costCenterId", "00000000-0000-4000-8000-000000000022")]),
+    ("updateCostCenter", &[("companyId", "00000000-0000-4000-8000-000000000023"), ("costCenterId", "00000000-0000-4000-8000-000000000024")]),
     ("listCostCentersV3", &[("companyId", "00000000-0000-4000-8000-000000000025")]),
-    (
-        "listLegalEntityOffices",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000026"),
-            ("legalEntityId", "00000000-0000-4000-8000-000000000027"),
-        ],
-    ),
-    (
-        "createOffice",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000028"),
-            ("legalEntityId", "00000000-0000-4000-8000-000000000029"),
-        ],
-    ),
+    ("listLegalEntityOffices", &[("companyId", "00000000-0000-4000-8000-000000000026"), ("legalEntityId", "00000000-0000-4000-8000-000000000027")]),
+    ("createOffice", &[("companyId", "00000000-0000-4000-8000-000000000028"), ("legalEntityId", "00000000-0000-4000-8000-000000000029")]),
     ("listOfficesV2", &[("companyId", "00000000-0000-4000-8000-000000000030")]),
-    (
-        "deleteOffice",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000031"),
-            ("legalEntityId", "00000000-0000-4000-8000-000000000032"),
-            ("officeId", "00000000-0000-4000-8000-000000000033"),
-        ],
-    ),
-    (
-        "getOffice",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000034"),
-            ("legalEntityId", "00000000-0000-4000-8000-000000000035"),
-            ("officeId", "00000000-0000-4000-8000-000000000036"),
-        ],
-    ),
-    (
-        "updateOffice",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000037"),
-            ("legalEntityId", "00000000-0000-4000-8000-000000000038"),
-            ("officeId", "00000000-0000-4000-8000-000000000039"),
-        ],
-    ),
+    ("deleteOffice", &[("companyId", "00000000-0000-4000-8000-000000000031"), ("legalEntityId", "00000000-0000-4000-8000-000000000032"), ("officeId", "00000000-0000-4000-8000-000000000033")]),
+    ("getOffice", &[("companyId", "00000000-0000-4000-8000-000000000034"), ("legalEntityId", "00000000-0000-4000-8000-000000000035"), ("officeId", "00000000-0000-4000-8000-000000000036")]),
+    ("updateOffice", &[("companyId", "00000000-0000-4000-8000-000000000037"), ("legalEntityId", "00000000-0000-4000-8000-000000000038"), ("officeId", "00000000-0000-4000-8000-000000000039")]),
     ("listPartnerPublicKeys", &[("companyId", "00000000-0000-4000-8000-000000000040")]),
     ("addPartnerPublicKey", &[("companyId", "00000000-0000-4000-8000-000000000041")]),
     ("revokePartnerPublicKey", &[("companyId", "00000000-0000-4000-8000-000000000042"), ("kid", "kid-43")]),
     ("listDepartments", &[("companyId", "00000000-0000-4000-8000-000000000044")]),
     ("createDepartment", &[("companyId", "00000000-0000-4000-8000-000000000045")]),
-    (
-        "deleteDepartment",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000046"),
-            ("departmentId", "00000000-0000-4000-8000-000000000047"),
-        ],
-    ),
-    (
-        "getDepartment",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000048"),
-            ("departmentId", "00000000-0000-4000-8000-000000000049"),
-        ],
-    ),
-    (
-        "updateDepartment",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000050"),
-            ("departmentId", "00000000-0000-4000-8000-000000000051"),
-        ],
-    ),
+    ("deleteDepartment", &[("companyId", "00000000-0000-4000-8000-000000000046"), ("departmentId", "00000000-0000-4000-8000-000000000047")]),
+    ("getDepartment", &[("companyId", "00000000-0000-4000-8000-000000000048"), ("departmentId", "00000000-0000-4000-8000-000000000049")]),
+    ("updateDepartment", &[("companyId", "00000000-0000-4000-8000-000000000050"), ("departmentId", "00000000-0000-4000-8000-000000000051")]),
     ("listDepartmentsV3", &[("companyId", "00000000-0000-4000-8000-000000000052")]),
     ("createGrade", &[("companyId", "00000000-0000-4000-8000-000000000053")]),
-    (
-        "deleteGrade",
-        &[("companyId", "00000000-0000-4000-8000-000000000054"), ("gradeId", "00000000-0000-4000-8000-000000000055")],
-    ),
-    (
-        "getGrade",
-        &[("companyId", "00000000-0000-4000-8000-000000000056"), ("gradeId", "00000000-0000-4000-8000-000000000057")],
-    ),
-    (
-        "updateGrade",
-        &[("companyId", "00000000-0000-4000-8000-000000000058"), ("gradeId", "00000000-0000-4000-8000-000000000059")],
-    ),
+    ("deleteGrade", &[("companyId", "00000000-0000-4000-8000-000000000054"), ("gradeId", "00000000-0000-4000-8000-000000000055")]),
+    ("getGrade", &[("companyId", "00000000-0000-4000-8000-000000000056"), ("gradeId", "00000000-0000-4000-8000-000000000057")]),
+    ("updateGrade", &[("companyId", "00000000-0000-4000-8000-000000000058"), ("gradeId", "00000000-0000-4000-8000-000000000059")]),
     ("listGrades", &[("companyId", "00000000-0000-4000-8000-000000000060")]),
     ("updateCompanyFeaturesPatch", &[("companyId", "00000000-0000-4000-8000-000000000061")]),
     ("getCompanyFeatures", &[("companyId", "00000000-0000-4000-8000-000000000062")]),
@@ -186,10 +90,7 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("getCompanyManagersConfig", &[("companyId", "00000000-0000-4000-8000-000000000076")]),
     ("setCompanyPerTripSrvCharge", &[("companyId", "00000000-0000-4000-8000-000000000078")]),
     ("getCompanyPerTripSrvCharge", &[("companyId", "00000000-0000-4000-8000-000000000079")]),
-    (
-        "listServiceCharges",
-        &[("entityType", "TRIP"), ("entityId", "00000000-0000-4000-8000-000000000081"), ("type", "TMC_CHARGE")],
-    ),
+    ("listServiceCharges", &[("entityType", "TRIP"), ("entityId", "00000000-0000-4000-8000-000000000081"), ("type", "TMC_CHARGE")]),
     ("getCompanyEnrollmentConfig", &[("companyId", "00000000-0000-4000-8000-000000000083")]),
     ("updateCompanyEnrollmentConfig", &[("companyId", "00000000-0000-4000-8000-000000000084")]),
     ("getColorConfig", &[("companyId", "00000000-0000-4000-8000-000000000085")]),
@@ -214,14 +115,8 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("publishEvent", &[("eventId", "00000000-0000-4000-8000-000000000106")]),
     ("updateEventBasicInfo", &[("eventId", "00000000-0000-4000-8000-000000000107")]),
     ("updateEventBookingGuidelines", &[("eventId", "00000000-0000-4000-8000-000000000108")]),
-    (
-        "getUserEventRsvp",
-        &[("eventId", "00000000-0000-4000-8000-000000000109"), ("travelerId", "00000000-0000-4000-8000-000000000110")],
-    ),
-    (
-        "setUserEventRsvp",
-        &[("eventId", "00000000-0000-4000-8000-000000000111"), ("travelerId", "00000000-0000-4000-8000-000000000112")],
-    ),
+    ("getUserEventRsvp", &[("eventId", "00000000-0000-4000-8000-000000000109"), ("travelerId", "00000000-0000-4000-8000-000000000110")]),
+    ("setUserEventRsvp", &[("eventId", "00000000-0000-4000-8000-000000000111"), ("travelerId", "00000000-0000-4000-8000-000000000112")]),
     ("sendInvite", &[("eventId", "00000000-0000-4000-8000-000000000113")]),
     ("testInvite", &[("eventId", "00000000-0000-4000-8000-000000000114")]),
     ("getEventSummaries", &[]),
@@ -246,64 +141,19 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("hotelAncillaries", &[]),
     ("createPersonalPaymentSource", &[("userId", "00000000-0000-4000-8000-000000000123")]),
     ("listUserPaymentSources", &[("userId", "00000000-0000-4000-8000-000000000124")]),
-    (
-        "updatePersonalPaymentSource",
-        &[
-            ("userId", "00000000-0000-4000-8000-000000000125"),
-            ("paymentSourceId", "00000000-0000-4000-8000-000000000126"),
-        ],
-    ),
-    (
-        "getPersonalPaymentSource",
-        &[
-            ("userId", "00000000-0000-4000-8000-000000000127"),
-            ("paymentSourceId", "00000000-0000-4000-8000-000000000128"),
-        ],
-    ),
-    (
-        "deletePersonalPaymentSource",
-        &[
-            ("userId", "00000000-0000-4000-8000-000000000129"),
-            ("paymentSourceId", "00000000-0000-4000-8000-000000000130"),
-        ],
-    ),
+    ("updatePersonalPaymentSource", &[("userId", "00000000-0000-4000-8000-000000000125"), ("paymentSourceId", "00000000-0000-4000-8000-000000000126")]),
+    ("getPersonalPaymentSource", &[("userId", "00000000-0000-4000-8000-000000000127"), ("paymentSourceId", "00000000-0000-4000-8000-000000000128")]),
+    ("deletePersonalPaymentSource", &[("userId", "00000000-0000-4000-8000-000000000129"), ("paymentSourceId", "00000000-0000-4000-8000-000000000130")]),
     ("listPolicies", &[("companyId", "00000000-0000-4000-8000-000000000131")]),
     ("createPolicy", &[("companyId", "00000000-0000-4000-8000-000000000132")]),
-    (
-        "deletePolicy",
-        &[("companyId", "00000000-0000-4000-8000-000000000133"), ("policyId", "00000000-0000-4000-8000-000000000134")],
-    ),
-    (
-        "readPolicy",
-        &[("companyId", "00000000-0000-4000-8000-000000000135"), ("policyId", "00000000-0000-4000-8000-000000000136")],
-    ),
-    (
-        "updatePolicy",
-        &[("companyId", "00000000-0000-4000-8000-000000000137"), ("policyId", "00000000-0000-4000-8000-000000000138")],
-    ),
+    ("deletePolicy", &[("companyId", "00000000-0000-4000-8000-000000000133"), ("policyId", "00000000-0000-4000-8000-000000000134")]),
+    ("readPolicy", &[("companyId", "00000000-0000-4000-8000-000000000135"), ("policyId", "00000000-0000-4000-8000-000000000136")]),
+    ("updatePolicy", &[("companyId", "00000000-0000-4000-8000-000000000137"), ("policyId", "00000000-0000-4000-8000-000000000138")]),
     ("createCompanyQuestion", &[("companyId", "00000000-0000-4000-8000-000000000139")]),
     ("getCompanyQuestions", &[("companyId", "00000000-0000-4000-8000-000000000140")]),
-    (
-        "deleteCompanyQuestion",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000141"),
-            ("questionId", "00000000-0000-4000-8000-000000000142"),
-        ],
-    ),
-    (
-        "getCompanyQuestion",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000143"),
-            ("questionId", "00000000-0000-4000-8000-000000000144"),
-        ],
-    ),
-    (
-        "updateCompanyQuestion",
-        &[
-            ("companyId", "00000000-0000-4000-8000-000000000145"),
-            ("questionId", "00000000-0000-4000-8000-000000000146"),
-        ],
-    ),
+    ("deleteCompanyQuestion", &[("companyId", "00000000-0000-4000-8000-000000000141"), ("questionId", "00000000-0000-4000-8000-000000000142")]),
+    ("getCompanyQuestion", &[("companyId", "00000000-0000-4000-8000-000000000143"), ("questionId", "00000000-0000-4000-8000-000000000144")]),
+    ("updateCompanyQuestion", &[("companyId", "00000000-0000-4000-8000-000000000145"), ("questionId", "00000000-0000-4000-8000-000000000146")]),
     ("createEventTemplate", &[]),
     ("toggleHiddenTemplate", &[]),
     ("getHiddenTemplateStatus", &[]),
@@ -324,46 +174,16 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("getCompanyTripSummariesList", &[("companyId", "00000000-0000-4000-8000-000000000161")]),
     ("listOrganisationTrips", &[]),
     ("getArrangerManagedTripSummariesList", &[("arrangerId", "00000000-0000-4000-8000-000000000162")]),
-    (
-        "fetchTripPartnerInfo",
-        &[
-            ("tripId", "00000000-0000-4000-8000-000000000163"),
-            ("bookerEmailId", "00000000-0000-4000-8000-000000000164"),
-        ],
-    ),
+    ("fetchTripPartnerInfo", &[("tripId", "00000000-0000-4000-8000-000000000163"), ("bookerEmailId", "00000000-0000-4000-8000-000000000164")]),
     ("createPnrV3", &[("tripId", "00000000-0000-4000-8000-000000000165")]),
-    (
-        "updatePnrV3",
-        &[("tripId", "00000000-0000-4000-8000-000000000166"), ("pnrId", "00000000-0000-4000-8000-000000000167")],
-    ),
-    (
-        "getPnrV3",
-        &[("tripId", "00000000-0000-4000-8000-000000000168"), ("pnrId", "00000000-0000-4000-8000-000000000169")],
-    ),
-    (
-        "addRemarkV3",
-        &[("tripId", "00000000-0000-4000-8000-000000000170"), ("pnrId", "00000000-0000-4000-8000-000000000171")],
-    ),
-    (
-        "finalizePnr",
-        &[("tripId", "00000000-0000-4000-8000-000000000172"), ("pnrId", "00000000-0000-4000-8000-000000000173")],
-    ),
-    (
-        "suspendPnr",
-        &[("tripId", "00000000-0000-4000-8000-000000000174"), ("pnrId", "00000000-0000-4000-8000-000000000175")],
-    ),
-    (
-        "cancelPnrV3",
-        &[("tripId", "00000000-0000-4000-8000-000000000176"), ("pnrId", "00000000-0000-4000-8000-000000000177")],
-    ),
-    (
-        "getCancellationDetails",
-        &[("tripId", "00000000-0000-4000-8000-000000000178"), ("pnrId", "00000000-0000-4000-8000-000000000179")],
-    ),
-    (
-        "downloadInvoice",
-        &[("tripId", "00000000-0000-4000-8000-000000000180"), ("pnrId", "00000000-0000-4000-8000-000000000181")],
-    ),
+    ("updatePnrV3", &[("tripId", "00000000-0000-4000-8000-000000000166"), ("pnrId", "00000000-0000-4000-8000-000000000167")]),
+    ("getPnrV3", &[("tripId", "00000000-0000-4000-8000-000000000168"), ("pnrId", "00000000-0000-4000-8000-000000000169")]),
+    ("addRemarkV3", &[("tripId", "00000000-0000-4000-8000-000000000170"), ("pnrId", "00000000-0000-4000-8000-000000000171")]),
+    ("finalizePnr", &[("tripId", "00000000-0000-4000-8000-000000000172"), ("pnrId", "00000000-0000-4000-8000-000000000173")]),
+    ("suspendPnr", &[("tripId", "00000000-0000-4000-8000-000000000174"), ("pnrId", "00000000-0000-4000-8000-000000000175")]),
+    ("cancelPnrV3", &[("tripId", "00000000-0000-4000-8000-000000000176"), ("pnrId", "00000000-0000-4000-8000-000000000177")]),
+    ("getCancellationDetails", &[("tripId", "00000000-0000-4000-8000-000000000178"), ("pnrId", "00000000-0000-4000-8000-000000000179")]),
+    ("downloadInvoice", &[("tripId", "00000000-0000-4000-8000-000000000180"), ("pnrId", "00000000-0000-4000-8000-000000000181")]),
     ("processPnrApproval", &[("pnrId", "00000000-0000-4000-8000-000000000182")]),
     ("getPnrByExternalId", &[]),
     ("pnrSearch", &[]),
@@ -372,10 +192,7 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("getCompanyApprovalDataList", &[("companyId", "00000000-0000-4000-8000-000000000187")]),
     ("listAgentNotes", &[("tripId", "00000000-0000-4000-8000-000000000188")]),
     ("createAgentNote", &[("tripId", "00000000-0000-4000-8000-000000000189")]),
-    (
-        "deleteAgentNote",
-        &[("tripId", "00000000-0000-4000-8000-000000000190"), ("noteId", "00000000-0000-4000-8000-000000000191")],
-    ),
+    ("deleteAgentNote", &[("tripId", "00000000-0000-4000-8000-000000000190"), ("noteId", "00000000-0000-4000-8000-000000000191")]),
     ("createUser", &[]),
     ("queryUser", &[]),
     ("listUsersV3", &[]),
@@ -400,10 +217,7 @@ pub const PATH_VALUES: &[(&str, &[(&str, &str)])] = &[
     ("activateUser", &[("userId", "00000000-0000-4000-8000-000000000210")]),
     ("listFavorites", &[("userId", "00000000-0000-4000-8000-000000000211")]),
     ("addFavorite", &[("userId", "00000000-0000-4000-8000-000000000212")]),
-    (
-        "removeFavorite",
-        &[("userId", "00000000-0000-4000-8000-000000000213"), ("favoriteId", "00000000-0000-4000-8000-000000000214")],
-    ),
+    ("removeFavorite", &[("userId", "00000000-0000-4000-8000-000000000213"), ("favoriteId", "00000000-0000-4000-8000-000000000214")]),
     ("getUserApplicablePolicies", &[("userId", "00000000-0000-4000-8000-000000000215")]),
     ("getRbacInfo", &[("userId", "00000000-0000-4000-8000-000000000216")]),
     ("uploadCompanyPreferences", &[("companyId", "00000000-0000-4000-8000-000000000217")]),
@@ -427,2447 +241,2139 @@ fn boxed<'a, F: std::future::Future<Output = Result<(), Error>> + Send + 'a>(mak
 pub async fn call(client: &Client, inputs: &Inputs, operation_id: &str) -> Result<(), Error> {
     match operation_id {
         #[cfg(any(feature = "air"))]
-        "airAutocomplete" => {
-            boxed(|| async move { client.air_autocomplete().query("query-1").send().await.map(|_| ()) }).await
-        }
-        #[cfg(any(feature = "air"))]
-        "airSearch" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::AirSearchRequest>("airSearch").map_err(Error::InvalidRequest)?;
-                client.air_search().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "air"))]
-        "airAttributes" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::AirAttributesRequest>("airAttributes").map_err(Error::InvalidRequest)?;
-                client.air_attributes().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "air"))]
-        "airSelectedItinerary" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::AirSelectedItineraryRequest>("airSelectedItinerary")
-                    .map_err(Error::InvalidRequest)?;
-                client.air_selected_itinerary().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "air"))]
-        "getAirApplicableLoyalties" => {
-            boxed(|| async move { client.get_air_applicable_loyalties().send().await.map(|_| ()) }).await
-        }
-        #[cfg(any(feature = "air"))]
-        "getAirlinesInformation" => {
-            boxed(|| async move { client.get_airlines_information().include_inactive(true).send().await.map(|_| ()) })
+        "airAutocomplete" => boxed(|| async move {
+            client.air_autocomplete()
+                .query("query-1")
+                .send()
                 .await
-        }
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airFlightCheckout" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::AirCheckoutRequest>("airFlightCheckout").map_err(Error::InvalidRequest)?;
-                client.air_flight_checkout().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airSearch" => boxed(|| async move {
+            let body = inputs.body::<types::AirSearchRequest>("airSearch").map_err(Error::InvalidRequest)?;
+            client.air_search()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airSeatMap" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::AirSeatMapRequest>("airSeatMap").map_err(Error::InvalidRequest)?;
-                client.air_seat_map().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airAttributes" => boxed(|| async move {
+            let body = inputs.body::<types::AirAttributesRequest>("airAttributes").map_err(Error::InvalidRequest)?;
+            client.air_attributes()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airInitiateBooking" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::AirInitiateBookingRequest>("airInitiateBooking")
-                    .map_err(Error::InvalidRequest)?;
-                client.air_initiate_booking().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airSelectedItinerary" => boxed(|| async move {
+            let body = inputs.body::<types::AirSelectedItineraryRequest>("airSelectedItinerary").map_err(Error::InvalidRequest)?;
+            client.air_selected_itinerary()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airRevalidateItinerary" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::AirRevalidateItineraryRequest>("airRevalidateItinerary")
-                    .map_err(Error::InvalidRequest)?;
-                client.air_revalidate_itinerary().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "getAirApplicableLoyalties" => boxed(|| async move {
+            client.get_air_applicable_loyalties()
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airIntermediateRevalidateItinerary" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::AirIntermediateRevalidateItineraryRequest>("airIntermediateRevalidateItinerary")
-                    .map_err(Error::InvalidRequest)?;
-                client.air_intermediate_revalidate_itinerary().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "getAirlinesInformation" => boxed(|| async move {
+            client.get_airlines_information()
+                .include_inactive(true)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airCreatePnr" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::AirCreatePnrRequest>("airCreatePnr").map_err(Error::InvalidRequest)?;
-                client.air_create_pnr().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airFlightCheckout" => boxed(|| async move {
+            let body = inputs.body::<types::AirCheckoutRequest>("airFlightCheckout").map_err(Error::InvalidRequest)?;
+            client.air_flight_checkout()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airCancelPnr" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::AirCancelPnrRequest>("airCancelPnr").map_err(Error::InvalidRequest)?;
-                client.air_cancel_pnr().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airSeatMap" => boxed(|| async move {
+            let body = inputs.body::<types::AirSeatMapRequest>("airSeatMap").map_err(Error::InvalidRequest)?;
+            client.air_seat_map()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "getAirPnrExchangeDetails" => {
-            boxed(|| async move {
-                client
-                    .get_air_pnr_exchange_details()
-                    .pnr_id("00000000-0000-4000-8000-000000000003")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "airInitiateBooking" => boxed(|| async move {
+            let body = inputs.body::<types::AirInitiateBookingRequest>("airInitiateBooking").map_err(Error::InvalidRequest)?;
+            client.air_initiate_booking()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airModifySearchV2" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::AirModifySearchRequest>("airModifySearchV2").map_err(Error::InvalidRequest)?;
-                client.air_modify_search_v2().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airRevalidateItinerary" => boxed(|| async move {
+            let body = inputs.body::<types::AirRevalidateItineraryRequest>("airRevalidateItinerary").map_err(Error::InvalidRequest)?;
+            client.air_revalidate_itinerary()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airModifyBookV2" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::AirModifyBookingRequest>("airModifyBookV2").map_err(Error::InvalidRequest)?;
-                client.air_modify_book_v2().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airIntermediateRevalidateItinerary" => boxed(|| async move {
+            let body = inputs.body::<types::AirIntermediateRevalidateItineraryRequest>("airIntermediateRevalidateItinerary").map_err(Error::InvalidRequest)?;
+            client.air_intermediate_revalidate_itinerary()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "airPnrEdit" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::AirEditPnrRequest>("airPnrEdit").map_err(Error::InvalidRequest)?;
-                client.air_pnr_edit().pnr_id("00000000-0000-4000-8000-000000000004").body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airCreatePnr" => boxed(|| async move {
+            let body = inputs.body::<types::AirCreatePnrRequest>("airCreatePnr").map_err(Error::InvalidRequest)?;
+            client.air_create_pnr()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "getSpecialServiceRequests" => {
-            boxed(|| async move { client.get_special_service_requests().send().await.map(|_| ()) }).await
-        }
+        "airCancelPnr" => boxed(|| async move {
+            let body = inputs.body::<types::AirCancelPnrRequest>("airCancelPnr").map_err(Error::InvalidRequest)?;
+            client.air_cancel_pnr()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "getSpecialServiceRequestsFilterByCategory" => {
-            boxed(|| async move {
-                client.get_special_service_requests_filter_by_category().category("BASSINET").send().await.map(|_| ())
-            })
-            .await
-        }
+        "getAirPnrExchangeDetails" => boxed(|| async move {
+            client.get_air_pnr_exchange_details()
+                .pnr_id("00000000-0000-4000-8000-000000000003")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "fetchAirFareRules" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::FetchAirFareRuleRequest>("fetchAirFareRules")
-                    .map_err(Error::InvalidRequest)?;
-                client.fetch_air_fare_rules().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airModifySearchV2" => boxed(|| async move {
+            let body = inputs.body::<types::AirModifySearchRequest>("airModifySearchV2").map_err(Error::InvalidRequest)?;
+            client.air_modify_search_v2()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "fetchTravelerUnusedCredits" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::FetchTravelerUnusedCreditsRequest>("fetchTravelerUnusedCredits")
-                    .map_err(Error::InvalidRequest)?;
-                client.fetch_traveler_unused_credits().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airModifyBookV2" => boxed(|| async move {
+            let body = inputs.body::<types::AirModifyBookingRequest>("airModifyBookV2").map_err(Error::InvalidRequest)?;
+            client.air_modify_book_v2()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "fetchCompanyUnusedCredits" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::CompanyUnusedCreditsListRequest>("fetchCompanyUnusedCredits")
-                    .map_err(Error::InvalidRequest)?;
-                client.fetch_company_unused_credits().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "airPnrEdit" => boxed(|| async move {
+            let body = inputs.body::<types::AirEditPnrRequest>("airPnrEdit").map_err(Error::InvalidRequest)?;
+            client.air_pnr_edit()
+                .pnr_id("00000000-0000-4000-8000-000000000004")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "fetchCompanyTransferableUnusedCredits" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::CompanyTransferableUnusedCreditsListRequest>("fetchCompanyTransferableUnusedCredits")
-                    .map_err(Error::InvalidRequest)?;
-                client.fetch_company_transferable_unused_credits().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "getSpecialServiceRequests" => boxed(|| async move {
+            client.get_special_service_requests()
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "migrateUnusedCreditsInCompanyCredits" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::MigrateUnusedCreditsToCompanyCreditsRequest>("migrateUnusedCreditsInCompanyCredits")
-                    .map_err(Error::InvalidRequest)?;
-                client.migrate_unused_credits_in_company_credits().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "getSpecialServiceRequestsFilterByCategory" => boxed(|| async move {
+            client.get_special_service_requests_filter_by_category()
+                .category("BASSINET")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "air"))]
+        "fetchAirFareRules" => boxed(|| async move {
+            let body = inputs.body::<types::FetchAirFareRuleRequest>("fetchAirFareRules").map_err(Error::InvalidRequest)?;
+            client.fetch_air_fare_rules()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "air"))]
+        "fetchTravelerUnusedCredits" => boxed(|| async move {
+            let body = inputs.body::<types::FetchTravelerUnusedCreditsRequest>("fetchTravelerUnusedCredits").map_err(Error::InvalidRequest)?;
+            client.fetch_traveler_unused_credits()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "air"))]
+        "fetchCompanyUnusedCredits" => boxed(|| async move {
+            let body = inputs.body::<types::CompanyUnusedCreditsListRequest>("fetchCompanyUnusedCredits").map_err(Error::InvalidRequest)?;
+            client.fetch_company_unused_credits()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "air"))]
+        "fetchCompanyTransferableUnusedCredits" => boxed(|| async move {
+            let body = inputs.body::<types::CompanyTransferableUnusedCreditsListRequest>("fetchCompanyTransferableUnusedCredits").map_err(Error::InvalidRequest)?;
+            client.fetch_company_transferable_unused_credits()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "air"))]
+        "migrateUnusedCreditsInCompanyCredits" => boxed(|| async move {
+            let body = inputs.body::<types::MigrateUnusedCreditsToCompanyCreditsRequest>("migrateUnusedCreditsInCompanyCredits").map_err(Error::InvalidRequest)?;
+            client.migrate_unused_credits_in_company_credits()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "auth"))]
-        "fetchOauth2Token" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::OAuthTokenRequest>("fetchOauth2Token").map_err(Error::InvalidRequest)?;
-                client.fetch_oauth2_token().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "fetchOauth2Token" => boxed(|| async move {
+            let body = inputs.body::<types::OAuthTokenRequest>("fetchOauth2Token").map_err(Error::InvalidRequest)?;
+            client.fetch_oauth2_token()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "auth"))]
-        "createApiUser" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::CreateApiUsersRequest>("createApiUser").map_err(Error::InvalidRequest)?;
-                client.create_api_user().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "createApiUser" => boxed(|| async move {
+            let body = inputs.body::<types::CreateApiUsersRequest>("createApiUser").map_err(Error::InvalidRequest)?;
+            client.create_api_user()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "auth"))]
-        "getApiUsers" => boxed(|| async move { client.get_api_users().send().await.map(|_| ()) }).await,
+        "getApiUsers" => boxed(|| async move {
+            client.get_api_users()
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "auth"))]
-        "deleteApiUser" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::DeleteApiUsersRequest>("deleteApiUser").map_err(Error::InvalidRequest)?;
-                client.delete_api_user().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "deleteApiUser" => boxed(|| async move {
+            let body = inputs.body::<types::DeleteApiUsersRequest>("deleteApiUser").map_err(Error::InvalidRequest)?;
+            client.delete_api_user()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "auth"))]
-        "rotateClientSecret" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::RotateClientSecretRequest>("rotateClientSecret")
-                    .map_err(Error::InvalidRequest)?;
-                client.rotate_client_secret().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "rotateClientSecret" => boxed(|| async move {
+            let body = inputs.body::<types::RotateClientSecretRequest>("rotateClientSecret").map_err(Error::InvalidRequest)?;
+            client.rotate_client_secret()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "createCompany" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::CreateCompanyRequest>("createCompany").map_err(Error::InvalidRequest)?;
-                client.create_company().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
+        "createCompany" => boxed(|| async move {
+            let body = inputs.body::<types::CreateCompanyRequest>("createCompany").map_err(Error::InvalidRequest)?;
+            client.create_company()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listCompanies" => boxed(|| async move { client.list_companies().send().await.map(|_| ()) }).await,
+        "listCompanies" => boxed(|| async move {
+            client.list_companies()
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "readCompany" => {
-            boxed(|| async move {
-                client.read_company().company_id("00000000-0000-4000-8000-000000000006").send().await.map(|_| ())
-            })
-            .await
-        }
+        "readCompany" => boxed(|| async move {
+            client.read_company()
+                .company_id("00000000-0000-4000-8000-000000000006")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateCompany" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::Company>("updateCompany").map_err(Error::InvalidRequest)?;
-                client
-                    .update_company()
-                    .company_id("00000000-0000-4000-8000-000000000007")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateCompany" => boxed(|| async move {
+            let body = inputs.body::<types::Company>("updateCompany").map_err(Error::InvalidRequest)?;
+            client.update_company()
+                .company_id("00000000-0000-4000-8000-000000000007")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "deleteCompany" => {
-            boxed(|| async move {
-                client.delete_company().company_id("00000000-0000-4000-8000-000000000008").send().await.map(|_| ())
-            })
-            .await
-        }
+        "deleteCompany" => boxed(|| async move {
+            client.delete_company()
+                .company_id("00000000-0000-4000-8000-000000000008")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listLegalEntities" => {
-            boxed(|| async move {
-                client.list_legal_entities().company_id("00000000-0000-4000-8000-000000000009").send().await.map(|_| ())
-            })
-            .await
-        }
+        "listLegalEntities" => boxed(|| async move {
+            client.list_legal_entities()
+                .company_id("00000000-0000-4000-8000-000000000009")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "createLegalEntity" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::LegalEntityCreateRequest>("createLegalEntity")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .create_legal_entity()
-                    .company_id("00000000-0000-4000-8000-000000000010")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "createLegalEntity" => boxed(|| async move {
+            let body = inputs.body::<types::LegalEntityCreateRequest>("createLegalEntity").map_err(Error::InvalidRequest)?;
+            client.create_legal_entity()
+                .company_id("00000000-0000-4000-8000-000000000010")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "deleteLegalEntity" => {
-            boxed(|| async move {
-                client
-                    .delete_legal_entity()
-                    .company_id("00000000-0000-4000-8000-000000000011")
-                    .legal_entity_id("00000000-0000-4000-8000-000000000012")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "deleteLegalEntity" => boxed(|| async move {
+            client.delete_legal_entity()
+                .company_id("00000000-0000-4000-8000-000000000011")
+                .legal_entity_id("00000000-0000-4000-8000-000000000012")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getLegalEntity" => {
-            boxed(|| async move {
-                client
-                    .get_legal_entity()
-                    .company_id("00000000-0000-4000-8000-000000000013")
-                    .legal_entity_id("00000000-0000-4000-8000-000000000014")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getLegalEntity" => boxed(|| async move {
+            client.get_legal_entity()
+                .company_id("00000000-0000-4000-8000-000000000013")
+                .legal_entity_id("00000000-0000-4000-8000-000000000014")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateLegalEntity" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::LegalEntityUpdateRequest>("updateLegalEntity")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_legal_entity()
-                    .company_id("00000000-0000-4000-8000-000000000015")
-                    .legal_entity_id("00000000-0000-4000-8000-000000000016")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateLegalEntity" => boxed(|| async move {
+            let body = inputs.body::<types::LegalEntityUpdateRequest>("updateLegalEntity").map_err(Error::InvalidRequest)?;
+            client.update_legal_entity()
+                .company_id("00000000-0000-4000-8000-000000000015")
+                .legal_entity_id("00000000-0000-4000-8000-000000000016")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listCostCenters" => {
-            boxed(|| async move {
-                client.list_cost_centers().company_id("00000000-0000-4000-8000-000000000017").send().await.map(|_| ())
-            })
-            .await
-        }
+        "listCostCenters" => boxed(|| async move {
+            client.list_cost_centers()
+                .company_id("00000000-0000-4000-8000-000000000017")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "createCostCenter" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::CreateCostCenterRequest>("createCostCenter").map_err(Error::InvalidRequest)?;
-                client
-                    .create_cost_center()
-                    .company_id("00000000-0000-4000-8000-000000000018")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "createCostCenter" => boxed(|| async move {
+            let body = inputs.body::<types::CreateCostCenterRequest>("createCostCenter").map_err(Error::InvalidRequest)?;
+            client.create_cost_center()
+                .company_id("00000000-0000-4000-8000-000000000018")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "deleteCostCenter" => {
-            boxed(|| async move {
-                client
-                    .delete_cost_center()
-                    .company_id("00000000-0000-4000-8000-000000000019")
-                    .cost_center_id("00000000-0000-4000-8000-000000000020")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "deleteCostCenter" => boxed(|| async move {
+            client.delete_cost_center()
+                .company_id("00000000-0000-4000-8000-000000000019")
+                .cost_center_id("00000000-0000-4000-8000-000000000020")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getCostCenter" => {
-            boxed(|| async move {
-                client
-                    .get_cost_center()
-                    .company_id("00000000-0000-4000-8000-000000000021")
-                    .cost_center_id("00000000-0000-4000-8000-000000000022")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getCostCenter" => boxed(|| async move {
+            client.get_cost_center()
+                .company_id("00000000-0000-4000-8000-000000000021")
+                .cost_center_id("00000000-0000-4000-8000-000000000022")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateCostCenter" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::CostCenter>("updateCostCenter").map_err(Error::InvalidRequest)?;
-                client
-                    .update_cost_center()
-                    .company_id("00000000-0000-4000-8000-000000000023")
-                    .cost_center_id("00000000-0000-4000-8000-000000000024")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateCostCenter" => boxed(|| async move {
+            let body = inputs.body::<types::CostCenter>("updateCostCenter").map_err(Error::InvalidRequest)?;
+            client.update_cost_center()
+                .company_id("00000000-0000-4000-8000-000000000023")
+                .cost_center_id("00000000-0000-4000-8000-000000000024")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listCostCentersV3" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::ListCostCentersRequest>("listCostCentersV3").map_err(Error::InvalidRequest)?;
-                client
-                    .list_cost_centers_v3()
-                    .company_id("00000000-0000-4000-8000-000000000025")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "listCostCentersV3" => boxed(|| async move {
+            let body = inputs.body::<types::ListCostCentersRequest>("listCostCentersV3").map_err(Error::InvalidRequest)?;
+            client.list_cost_centers_v3()
+                .company_id("00000000-0000-4000-8000-000000000025")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listLegalEntityOffices" => {
-            boxed(|| async move {
-                client
-                    .list_legal_entity_offices()
-                    .company_id("00000000-0000-4000-8000-000000000026")
-                    .legal_entity_id("00000000-0000-4000-8000-000000000027")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "listLegalEntityOffices" => boxed(|| async move {
+            client.list_legal_entity_offices()
+                .company_id("00000000-0000-4000-8000-000000000026")
+                .legal_entity_id("00000000-0000-4000-8000-000000000027")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "createOffice" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::CreateOfficeRequest>("createOffice").map_err(Error::InvalidRequest)?;
-                client
-                    .create_office()
-                    .company_id("00000000-0000-4000-8000-000000000028")
-                    .legal_entity_id("00000000-0000-4000-8000-000000000029")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "createOffice" => boxed(|| async move {
+            let body = inputs.body::<types::CreateOfficeRequest>("createOffice").map_err(Error::InvalidRequest)?;
+            client.create_office()
+                .company_id("00000000-0000-4000-8000-000000000028")
+                .legal_entity_id("00000000-0000-4000-8000-000000000029")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listOfficesV2" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::ListOfficesV2Request>("listOfficesV2").map_err(Error::InvalidRequest)?;
-                client
-                    .list_offices_v2()
-                    .company_id("00000000-0000-4000-8000-000000000030")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "listOfficesV2" => boxed(|| async move {
+            let body = inputs.body::<types::ListOfficesV2Request>("listOfficesV2").map_err(Error::InvalidRequest)?;
+            client.list_offices_v2()
+                .company_id("00000000-0000-4000-8000-000000000030")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "deleteOffice" => {
-            boxed(|| async move {
-                client
-                    .delete_office()
-                    .company_id("00000000-0000-4000-8000-000000000031")
-                    .legal_entity_id("00000000-0000-4000-8000-000000000032")
-                    .office_id("00000000-0000-4000-8000-000000000033")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "deleteOffice" => boxed(|| async move {
+            client.delete_office()
+                .company_id("00000000-0000-4000-8000-000000000031")
+                .legal_entity_id("00000000-0000-4000-8000-000000000032")
+                .office_id("00000000-0000-4000-8000-000000000033")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getOffice" => {
-            boxed(|| async move {
-                client
-                    .get_office()
-                    .company_id("00000000-0000-4000-8000-000000000034")
-                    .legal_entity_id("00000000-0000-4000-8000-000000000035")
-                    .office_id("00000000-0000-4000-8000-000000000036")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getOffice" => boxed(|| async move {
+            client.get_office()
+                .company_id("00000000-0000-4000-8000-000000000034")
+                .legal_entity_id("00000000-0000-4000-8000-000000000035")
+                .office_id("00000000-0000-4000-8000-000000000036")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateOffice" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::OfficeV2>("updateOffice").map_err(Error::InvalidRequest)?;
-                client
-                    .update_office()
-                    .company_id("00000000-0000-4000-8000-000000000037")
-                    .legal_entity_id("00000000-0000-4000-8000-000000000038")
-                    .office_id("00000000-0000-4000-8000-000000000039")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateOffice" => boxed(|| async move {
+            let body = inputs.body::<types::OfficeV2>("updateOffice").map_err(Error::InvalidRequest)?;
+            client.update_office()
+                .company_id("00000000-0000-4000-8000-000000000037")
+                .legal_entity_id("00000000-0000-4000-8000-000000000038")
+                .office_id("00000000-0000-4000-8000-000000000039")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listPartnerPublicKeys" => {
-            boxed(|| async move {
-                client
-                    .list_partner_public_keys()
-                    .company_id("00000000-0000-4000-8000-000000000040")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "listPartnerPublicKeys" => boxed(|| async move {
+            client.list_partner_public_keys()
+                .company_id("00000000-0000-4000-8000-000000000040")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "addPartnerPublicKey" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::AddPartnerPublicKeyRequest>("addPartnerPublicKey")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .add_partner_public_key()
-                    .company_id("00000000-0000-4000-8000-000000000041")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "addPartnerPublicKey" => boxed(|| async move {
+            let body = inputs.body::<types::AddPartnerPublicKeyRequest>("addPartnerPublicKey").map_err(Error::InvalidRequest)?;
+            client.add_partner_public_key()
+                .company_id("00000000-0000-4000-8000-000000000041")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "revokePartnerPublicKey" => {
-            boxed(|| async move {
-                client
-                    .revoke_partner_public_key()
-                    .company_id("00000000-0000-4000-8000-000000000042")
-                    .kid("kid-43")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "revokePartnerPublicKey" => boxed(|| async move {
+            client.revoke_partner_public_key()
+                .company_id("00000000-0000-4000-8000-000000000042")
+                .kid("kid-43")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listDepartments" => {
-            boxed(|| async move {
-                client.list_departments().company_id("00000000-0000-4000-8000-000000000044").send().await.map(|_| ())
-            })
-            .await
-        }
+        "listDepartments" => boxed(|| async move {
+            client.list_departments()
+                .company_id("00000000-0000-4000-8000-000000000044")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "createDepartment" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::CreateDepartmentRequest>("createDepartment").map_err(Error::InvalidRequest)?;
-                client
-                    .create_department()
-                    .company_id("00000000-0000-4000-8000-000000000045")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "createDepartment" => boxed(|| async move {
+            let body = inputs.body::<types::CreateDepartmentRequest>("createDepartment").map_err(Error::InvalidRequest)?;
+            client.create_department()
+                .company_id("00000000-0000-4000-8000-000000000045")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "deleteDepartment" => {
-            boxed(|| async move {
-                client
-                    .delete_department()
-                    .company_id("00000000-0000-4000-8000-000000000046")
-                    .department_id("00000000-0000-4000-8000-000000000047")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "deleteDepartment" => boxed(|| async move {
+            client.delete_department()
+                .company_id("00000000-0000-4000-8000-000000000046")
+                .department_id("00000000-0000-4000-8000-000000000047")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getDepartment" => {
-            boxed(|| async move {
-                client
-                    .get_department()
-                    .company_id("00000000-0000-4000-8000-000000000048")
-                    .department_id("00000000-0000-4000-8000-000000000049")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getDepartment" => boxed(|| async move {
+            client.get_department()
+                .company_id("00000000-0000-4000-8000-000000000048")
+                .department_id("00000000-0000-4000-8000-000000000049")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateDepartment" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::DepartmentV2>("updateDepartment").map_err(Error::InvalidRequest)?;
-                client
-                    .update_department()
-                    .company_id("00000000-0000-4000-8000-000000000050")
-                    .department_id("00000000-0000-4000-8000-000000000051")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateDepartment" => boxed(|| async move {
+            let body = inputs.body::<types::DepartmentV2>("updateDepartment").map_err(Error::InvalidRequest)?;
+            client.update_department()
+                .company_id("00000000-0000-4000-8000-000000000050")
+                .department_id("00000000-0000-4000-8000-000000000051")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listDepartmentsV3" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::ListDepartmentsRequest>("listDepartmentsV3").map_err(Error::InvalidRequest)?;
-                client
-                    .list_departments_v3()
-                    .company_id("00000000-0000-4000-8000-000000000052")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "listDepartmentsV3" => boxed(|| async move {
+            let body = inputs.body::<types::ListDepartmentsRequest>("listDepartmentsV3").map_err(Error::InvalidRequest)?;
+            client.list_departments_v3()
+                .company_id("00000000-0000-4000-8000-000000000052")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "createGrade" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::CreateGradeRequest>("createGrade").map_err(Error::InvalidRequest)?;
-                client
-                    .create_grade()
-                    .company_id("00000000-0000-4000-8000-000000000053")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "createGrade" => boxed(|| async move {
+            let body = inputs.body::<types::CreateGradeRequest>("createGrade").map_err(Error::InvalidRequest)?;
+            client.create_grade()
+                .company_id("00000000-0000-4000-8000-000000000053")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "deleteGrade" => {
-            boxed(|| async move {
-                client
-                    .delete_grade()
-                    .company_id("00000000-0000-4000-8000-000000000054")
-                    .grade_id("00000000-0000-4000-8000-000000000055")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "deleteGrade" => boxed(|| async move {
+            client.delete_grade()
+                .company_id("00000000-0000-4000-8000-000000000054")
+                .grade_id("00000000-0000-4000-8000-000000000055")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getGrade" => {
-            boxed(|| async move {
-                client
-                    .get_grade()
-                    .company_id("00000000-0000-4000-8000-000000000056")
-                    .grade_id("00000000-0000-4000-8000-000000000057")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getGrade" => boxed(|| async move {
+            client.get_grade()
+                .company_id("00000000-0000-4000-8000-000000000056")
+                .grade_id("00000000-0000-4000-8000-000000000057")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateGrade" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::UpdateGradeRequest>("updateGrade").map_err(Error::InvalidRequest)?;
-                client
-                    .update_grade()
-                    .company_id("00000000-0000-4000-8000-000000000058")
-                    .grade_id("00000000-0000-4000-8000-000000000059")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateGrade" => boxed(|| async move {
+            let body = inputs.body::<types::UpdateGradeRequest>("updateGrade").map_err(Error::InvalidRequest)?;
+            client.update_grade()
+                .company_id("00000000-0000-4000-8000-000000000058")
+                .grade_id("00000000-0000-4000-8000-000000000059")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listGrades" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::ListGradesRequest>("listGrades").map_err(Error::InvalidRequest)?;
-                client
-                    .list_grades()
-                    .company_id("00000000-0000-4000-8000-000000000060")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "listGrades" => boxed(|| async move {
+            let body = inputs.body::<types::ListGradesRequest>("listGrades").map_err(Error::InvalidRequest)?;
+            client.list_grades()
+                .company_id("00000000-0000-4000-8000-000000000060")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateCompanyFeaturesPatch" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::UpdateFeaturesRequest>("updateCompanyFeaturesPatch")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_company_features_patch()
-                    .company_id("00000000-0000-4000-8000-000000000061")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateCompanyFeaturesPatch" => boxed(|| async move {
+            let body = inputs.body::<types::UpdateFeaturesRequest>("updateCompanyFeaturesPatch").map_err(Error::InvalidRequest)?;
+            client.update_company_features_patch()
+                .company_id("00000000-0000-4000-8000-000000000061")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getCompanyFeatures" => {
-            boxed(|| async move {
-                client
-                    .get_company_features()
-                    .company_id("00000000-0000-4000-8000-000000000062")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getCompanyFeatures" => boxed(|| async move {
+            client.get_company_features()
+                .company_id("00000000-0000-4000-8000-000000000062")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "deleteCompanyTravelContentConfig" => {
-            boxed(|| async move {
-                client
-                    .delete_company_travel_content_config()
-                    .company_id("00000000-0000-4000-8000-000000000063")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "deleteCompanyTravelContentConfig" => boxed(|| async move {
+            client.delete_company_travel_content_config()
+                .company_id("00000000-0000-4000-8000-000000000063")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getCompanyTravelContentConfig" => {
-            boxed(|| async move {
-                client
-                    .get_company_travel_content_config()
-                    .company_id("00000000-0000-4000-8000-000000000064")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getCompanyTravelContentConfig" => boxed(|| async move {
+            client.get_company_travel_content_config()
+                .company_id("00000000-0000-4000-8000-000000000064")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateCompanyTravelContentConfig" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::TravelContentConfig>("updateCompanyTravelContentConfig")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_company_travel_content_config()
-                    .company_id("00000000-0000-4000-8000-000000000065")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateCompanyTravelContentConfig" => boxed(|| async move {
+            let body = inputs.body::<types::TravelContentConfig>("updateCompanyTravelContentConfig").map_err(Error::InvalidRequest)?;
+            client.update_company_travel_content_config()
+                .company_id("00000000-0000-4000-8000-000000000065")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "deleteCompanyWhiteLabelConfig" => {
-            boxed(|| async move {
-                client
-                    .delete_company_white_label_config()
-                    .company_id("00000000-0000-4000-8000-000000000066")
-                    .company_role("ORG")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "deleteCompanyWhiteLabelConfig" => boxed(|| async move {
+            client.delete_company_white_label_config()
+                .company_id("00000000-0000-4000-8000-000000000066")
+                .company_role("ORG")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateCompanyWhiteLabelConfig" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::WhiteLabelConfig>("updateCompanyWhiteLabelConfig")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_company_white_label_config()
-                    .company_id("00000000-0000-4000-8000-000000000068")
-                    .company_role("ORG")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateCompanyWhiteLabelConfig" => boxed(|| async move {
+            let body = inputs.body::<types::WhiteLabelConfig>("updateCompanyWhiteLabelConfig").map_err(Error::InvalidRequest)?;
+            client.update_company_white_label_config()
+                .company_id("00000000-0000-4000-8000-000000000068")
+                .company_role("ORG")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getCompanyWhiteLabelConfig" => {
-            boxed(|| async move {
-                client
-                    .get_company_white_label_config()
-                    .company_id("00000000-0000-4000-8000-000000000070")
-                    .company_role("ORG")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getCompanyWhiteLabelConfig" => boxed(|| async move {
+            client.get_company_white_label_config()
+                .company_id("00000000-0000-4000-8000-000000000070")
+                .company_role("ORG")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "deleteCompanyManagersConfig" => {
-            boxed(|| async move {
-                client
-                    .delete_company_managers_config()
-                    .company_id("00000000-0000-4000-8000-000000000072")
-                    .company_role("ORG")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "deleteCompanyManagersConfig" => boxed(|| async move {
+            client.delete_company_managers_config()
+                .company_id("00000000-0000-4000-8000-000000000072")
+                .company_role("ORG")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "updateCompanyManagersConfig" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::CompanyManagersConfig>("updateCompanyManagersConfig")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_company_managers_config()
-                    .company_id("00000000-0000-4000-8000-000000000074")
-                    .company_role("ORG")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "updateCompanyManagersConfig" => boxed(|| async move {
+            let body = inputs.body::<types::CompanyManagersConfig>("updateCompanyManagersConfig").map_err(Error::InvalidRequest)?;
+            client.update_company_managers_config()
+                .company_id("00000000-0000-4000-8000-000000000074")
+                .company_role("ORG")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getCompanyManagersConfig" => {
-            boxed(|| async move {
-                client
-                    .get_company_managers_config()
-                    .company_id("00000000-0000-4000-8000-000000000076")
-                    .company_role("ORG")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getCompanyManagersConfig" => boxed(|| async move {
+            client.get_company_managers_config()
+                .company_id("00000000-0000-4000-8000-000000000076")
+                .company_role("ORG")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "setCompanyPerTripSrvCharge" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::SetCompanyPerTripSrvChargeRequest>("setCompanyPerTripSrvCharge")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .set_company_per_trip_srv_charge()
-                    .company_id("00000000-0000-4000-8000-000000000078")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "setCompanyPerTripSrvCharge" => boxed(|| async move {
+            let body = inputs.body::<types::SetCompanyPerTripSrvChargeRequest>("setCompanyPerTripSrvCharge").map_err(Error::InvalidRequest)?;
+            client.set_company_per_trip_srv_charge()
+                .company_id("00000000-0000-4000-8000-000000000078")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "getCompanyPerTripSrvCharge" => {
-            boxed(|| async move {
-                client
-                    .get_company_per_trip_srv_charge()
-                    .company_id("00000000-0000-4000-8000-000000000079")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getCompanyPerTripSrvCharge" => boxed(|| async move {
+            client.get_company_per_trip_srv_charge()
+                .company_id("00000000-0000-4000-8000-000000000079")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company", feature = "payments"))]
-        "listServiceCharges" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::ListServiceChargesRequest>("listServiceCharges")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .list_service_charges()
-                    .entity_type("TRIP")
-                    .entity_id("00000000-0000-4000-8000-000000000081")
-                    .type_("TMC_CHARGE")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "getCompanyEnrollmentConfig" => {
-            boxed(|| async move {
-                client
-                    .get_company_enrollment_config()
-                    .company_id("00000000-0000-4000-8000-000000000083")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "updateCompanyEnrollmentConfig" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::EnrollmentConfig>("updateCompanyEnrollmentConfig")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_company_enrollment_config()
-                    .company_id("00000000-0000-4000-8000-000000000084")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "getColorConfig" => {
-            boxed(|| async move {
-                client
-                    .get_color_config()
-                    .company_id("00000000-0000-4000-8000-000000000085")
-                    .company_role("ORG")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "updateColorConfig" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::ColorConfig>("updateColorConfig").map_err(Error::InvalidRequest)?;
-                client
-                    .update_color_config()
-                    .company_id("00000000-0000-4000-8000-000000000087")
-                    .company_role("ORG")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "getCompanyTierConfig" => {
-            boxed(|| async move {
-                client
-                    .get_company_tier_config()
-                    .company_id("00000000-0000-4000-8000-000000000089")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "updateCompanyTierConfig" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::TierConfig>("updateCompanyTierConfig").map_err(Error::InvalidRequest)?;
-                client
-                    .update_company_tier_config()
-                    .company_id("00000000-0000-4000-8000-000000000090")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "getCompanyStealthConfig" => {
-            boxed(|| async move {
-                client
-                    .get_company_stealth_config()
-                    .company_id("00000000-0000-4000-8000-000000000091")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "updateCompanyStealthConfig" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::StealthConfig>("updateCompanyStealthConfig").map_err(Error::InvalidRequest)?;
-                client
-                    .update_company_stealth_config()
-                    .company_id("00000000-0000-4000-8000-000000000092")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "listPreferenceTiers" => {
-            boxed(|| async move {
-                client
-                    .list_preference_tiers()
-                    .company_id("00000000-0000-4000-8000-000000000093")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "storePreferenceTiers" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::StorePreferenceTiersRequest>("storePreferenceTiers")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .store_preference_tiers()
-                    .company_id("00000000-0000-4000-8000-000000000094")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "company"))]
-        "provisionOrRotateTenantKey" => {
-            boxed(|| async move {
-                client
-                    .provision_or_rotate_tenant_key()
-                    .company_id("00000000-0000-4000-8000-000000000095")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "document"))]
-        "listDocuments" => {
-            boxed(|| async move {
-                client
-                    .list_documents()
-                    .entity_type("PNR")
-                    .entity_id("00000000-0000-4000-8000-000000000097")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "document"))]
-        "getDocument" => {
-            boxed(|| async move {
-                client.get_document().document_id("00000000-0000-4000-8000-000000000098").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "document"))]
-        "deleteDocument" => {
-            boxed(|| async move {
-                client.delete_document().document_id("00000000-0000-4000-8000-000000000099").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "createEvent" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::CreateEventRequest>("createEvent").map_err(Error::InvalidRequest)?;
-                client.create_event().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "deleteEvent" => {
-            boxed(|| async move {
-                client.delete_event().event_id("00000000-0000-4000-8000-000000000100").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "getEvent" => {
-            boxed(|| async move {
-                client.get_event().event_id("00000000-0000-4000-8000-000000000101").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "getEventByExternalID" => {
-            boxed(|| async move {
-                client
-                    .get_event_by_external_id()
-                    .external_id("00000000-0000-4000-8000-000000000102")
-                    .company_id("00000000-0000-4000-8000-000000000103")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "addTravelersToEvent" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::AddTravelersToEventRequest>("addTravelersToEvent")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .add_travelers_to_event()
-                    .event_id("00000000-0000-4000-8000-000000000104")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "removeTravelersFromEvent" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::RemoveTravelersFromEventRequest>("removeTravelersFromEvent")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .remove_travelers_from_event()
-                    .event_id("00000000-0000-4000-8000-000000000105")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "listEvents" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::ListEventsRequest>("listEvents").map_err(Error::InvalidRequest)?;
-                client.list_events().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "publishEvent" => {
-            boxed(|| async move {
-                client.publish_event().event_id("00000000-0000-4000-8000-000000000106").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "updateEventBasicInfo" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::UpdateEventBasicInfoRequest>("updateEventBasicInfo")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_event_basic_info()
-                    .event_id("00000000-0000-4000-8000-000000000107")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "updateEventBookingGuidelines" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::UpdateEventBookingGuidelinesRequest>("updateEventBookingGuidelines")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_event_booking_guidelines()
-                    .event_id("00000000-0000-4000-8000-000000000108")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "getUserEventRsvp" => {
-            boxed(|| async move {
-                client
-                    .get_user_event_rsvp()
-                    .event_id("00000000-0000-4000-8000-000000000109")
-                    .traveler_id("00000000-0000-4000-8000-000000000110")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "setUserEventRsvp" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::SetUserEventRsvpRequest>("setUserEventRsvp").map_err(Error::InvalidRequest)?;
-                client
-                    .set_user_event_rsvp()
-                    .event_id("00000000-0000-4000-8000-000000000111")
-                    .traveler_id("00000000-0000-4000-8000-000000000112")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "sendInvite" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::SendInviteRequest>("sendInvite").map_err(Error::InvalidRequest)?;
-                client
-                    .send_invite()
-                    .event_id("00000000-0000-4000-8000-000000000113")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "testInvite" => {
-            boxed(|| async move {
-                client.test_invite().event_id("00000000-0000-4000-8000-000000000114").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "getEventSummaries" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetEventSummariesRequest>("getEventSummaries")
-                    .map_err(Error::InvalidRequest)?;
-                client.get_event_summaries().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "getAllowedPaymentSources" => {
-            boxed(|| async move {
-                client
-                    .get_allowed_payment_sources()
-                    .user_id("00000000-0000-4000-8000-000000000115")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "cancelEvent" => {
-            boxed(|| async move {
-                client.cancel_event().event_id("00000000-0000-4000-8000-000000000116").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "listEventTravelers" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::EventTravelersRequest>("listEventTravelers").map_err(Error::InvalidRequest)?;
-                client
-                    .list_event_travelers()
-                    .event_id("00000000-0000-4000-8000-000000000117")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "updateCustomFieldResponses" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::EventCustomFieldResponsesRequest>("updateCustomFieldResponses")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_custom_field_responses()
-                    .event_id("00000000-0000-4000-8000-000000000118")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "bulkPublishEvents" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::BulkPublishEventRequest>("bulkPublishEvents")
-                    .map_err(Error::InvalidRequest)?;
-                client.bulk_publish_events().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "bulkEditEvents" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::BulkUpdateEventsRequest>("bulkEditEvents").map_err(Error::InvalidRequest)?;
-                client.bulk_edit_events().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "bulkDeleteEvents" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::BulkDeleteEventRequest>("bulkDeleteEvents").map_err(Error::InvalidRequest)?;
-                client.bulk_delete_events().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "bulkCancelEvents" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::BulkCancelEventRequest>("bulkCancelEvents").map_err(Error::InvalidRequest)?;
-                client.bulk_cancel_events().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "event"))]
-        "getAsyncEventJobDetails" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::AsyncJobDetailRequest>("getAsyncEventJobDetails")
-                    .map_err(Error::InvalidRequest)?;
-                client.get_async_event_job_details().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelSupplierAutocomplete" => {
-            boxed(|| async move { client.hotel_supplier_autocomplete().query("query-119").send().await.map(|_| ()) })
+        "listServiceCharges" => boxed(|| async move {
+            let body = inputs.body::<types::ListServiceChargesRequest>("listServiceCharges").map_err(Error::InvalidRequest)?;
+            client.list_service_charges()
+                .entity_type("TRIP")
+                .entity_id("00000000-0000-4000-8000-000000000081")
+                .type_("TMC_CHARGE")
+                .body(body)
+                .send()
                 .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelSearch" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::HotelSearchRequest>("hotelSearch").map_err(Error::InvalidRequest)?;
-                client.hotel_search().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelDetails" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::HotelDetailsRequest>("hotelDetails").map_err(Error::InvalidRequest)?;
-                client.hotel_details().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelPriceCheck" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::HotelPriceCheckRequest>("hotelPriceCheck").map_err(Error::InvalidRequest)?;
-                client.hotel_price_check().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelValidateRebooking" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::HotelValidateRebookingRequest>("hotelValidateRebooking")
-                    .map_err(Error::InvalidRequest)?;
-                client.hotel_validate_rebooking().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelCreatePnr" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::HotelCreatePnrRequest>("hotelCreatePnr").map_err(Error::InvalidRequest)?;
-                client.hotel_create_pnr().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelCancelPnr" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::HotelCancelPnrRequest>("hotelCancelPnr").map_err(Error::InvalidRequest)?;
-                client
-                    .hotel_cancel_pnr()
-                    .pnr_id("00000000-0000-4000-8000-000000000120")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelModifyDetails" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::HotelModifyDetailsRequest>("hotelModifyDetails")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .hotel_modify_details()
-                    .pnr_id("00000000-0000-4000-8000-000000000121")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelModifyBooking" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::HotelModifyBookingRequest>("hotelModifyBooking")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .hotel_modify_booking()
-                    .pnr_id("00000000-0000-4000-8000-000000000122")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "hotel"))]
-        "hotelAncillaries" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::HotelAncillariesRequest>("hotelAncillaries").map_err(Error::InvalidRequest)?;
-                client.hotel_ancillaries().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "payments"))]
-        "createPersonalPaymentSource" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::CreatePaymentSourceRequestV2>("createPersonalPaymentSource")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .create_personal_payment_source()
-                    .user_id("00000000-0000-4000-8000-000000000123")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "payments"))]
-        "listUserPaymentSources" => {
-            boxed(|| async move {
-                client
-                    .list_user_payment_sources()
-                    .user_id("00000000-0000-4000-8000-000000000124")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "payments"))]
-        "updatePersonalPaymentSource" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::UpdatePersonalPaymentSourceRequest>("updatePersonalPaymentSource")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_personal_payment_source()
-                    .user_id("00000000-0000-4000-8000-000000000125")
-                    .payment_source_id("00000000-0000-4000-8000-000000000126")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "payments"))]
-        "getPersonalPaymentSource" => {
-            boxed(|| async move {
-                client
-                    .get_personal_payment_source()
-                    .user_id("00000000-0000-4000-8000-000000000127")
-                    .payment_source_id("00000000-0000-4000-8000-000000000128")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "payments"))]
-        "deletePersonalPaymentSource" => {
-            boxed(|| async move {
-                client
-                    .delete_personal_payment_source()
-                    .user_id("00000000-0000-4000-8000-000000000129")
-                    .payment_source_id("00000000-0000-4000-8000-000000000130")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "listPolicies" => {
-            boxed(|| async move {
-                client.list_policies().company_id("00000000-0000-4000-8000-000000000131").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "createPolicy" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::CreatePolicyRequest>("createPolicy").map_err(Error::InvalidRequest)?;
-                client
-                    .create_policy()
-                    .company_id("00000000-0000-4000-8000-000000000132")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "deletePolicy" => {
-            boxed(|| async move {
-                client
-                    .delete_policy()
-                    .company_id("00000000-0000-4000-8000-000000000133")
-                    .policy_id("00000000-0000-4000-8000-000000000134")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "readPolicy" => {
-            boxed(|| async move {
-                client
-                    .read_policy()
-                    .company_id("00000000-0000-4000-8000-000000000135")
-                    .policy_id("00000000-0000-4000-8000-000000000136")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "updatePolicy" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::Policy>("updatePolicy").map_err(Error::InvalidRequest)?;
-                client
-                    .update_policy()
-                    .company_id("00000000-0000-4000-8000-000000000137")
-                    .policy_id("00000000-0000-4000-8000-000000000138")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "createCompanyQuestion" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::CreateQuestionRequest>("createCompanyQuestion")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .create_company_question()
-                    .company_id("00000000-0000-4000-8000-000000000139")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "getCompanyQuestions" => {
-            boxed(|| async move {
-                client
-                    .get_company_questions()
-                    .company_id("00000000-0000-4000-8000-000000000140")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "deleteCompanyQuestion" => {
-            boxed(|| async move {
-                client
-                    .delete_company_question()
-                    .company_id("00000000-0000-4000-8000-000000000141")
-                    .question_id("00000000-0000-4000-8000-000000000142")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "getCompanyQuestion" => {
-            boxed(|| async move {
-                client
-                    .get_company_question()
-                    .company_id("00000000-0000-4000-8000-000000000143")
-                    .question_id("00000000-0000-4000-8000-000000000144")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "policy"))]
-        "updateCompanyQuestion" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::Question>("updateCompanyQuestion").map_err(Error::InvalidRequest)?;
-                client
-                    .update_company_question()
-                    .company_id("00000000-0000-4000-8000-000000000145")
-                    .question_id("00000000-0000-4000-8000-000000000146")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "createEventTemplate" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::CreateEventTemplateRequest>("createEventTemplate")
-                    .map_err(Error::InvalidRequest)?;
-                client.create_event_template().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "toggleHiddenTemplate" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::ToggleHiddenTemplateRequest>("toggleHiddenTemplate")
-                    .map_err(Error::InvalidRequest)?;
-                client.toggle_hidden_template().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "getHiddenTemplateStatus" => {
-            boxed(|| async move {
-                client
-                    .get_hidden_template_status()
-                    .company_id("00000000-0000-4000-8000-000000000147")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "deleteEventTemplate" => {
-            boxed(|| async move {
-                client
-                    .delete_event_template()
-                    .template_id("00000000-0000-4000-8000-000000000148")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "getEventTemplate" => {
-            boxed(|| async move {
-                client.get_event_template().template_id("00000000-0000-4000-8000-000000000149").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "updateTemplateBasicInfo" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::UpdateTemplateBasicInfoRequest>("updateTemplateBasicInfo")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_template_basic_info()
-                    .template_id("00000000-0000-4000-8000-000000000150")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "updateTemplateBookingGuidelines" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::UpdateTemplateBookingGuidelinesRequest>("updateTemplateBookingGuidelines")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_template_booking_guidelines()
-                    .template_id("00000000-0000-4000-8000-000000000151")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "updateTemplateCustomFieldResponses" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::TemplateCustomFieldResponsesRequest>("updateTemplateCustomFieldResponses")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_template_custom_field_responses()
-                    .template_id("00000000-0000-4000-8000-000000000152")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "listEventTemplates" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::ListEventTemplatesRequest>("listEventTemplates")
-                    .map_err(Error::InvalidRequest)?;
-                client.list_event_templates().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "template"))]
-        "getEventTemplateByExternalID" => {
-            boxed(|| async move {
-                client
-                    .get_event_template_by_external_id()
-                    .external_id("00000000-0000-4000-8000-000000000153")
-                    .company_id("00000000-0000-4000-8000-000000000154")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "createTrip" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::CreateTripRequest>("createTrip").map_err(Error::InvalidRequest)?;
-                client.create_trip().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "updateTrip" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::UpdateTripRequest>("updateTrip").map_err(Error::InvalidRequest)?;
-                client.update_trip().trip_id("00000000-0000-4000-8000-000000000155").body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "readTrip" => {
-            boxed(|| async move {
-                client.read_trip().trip_id("00000000-0000-4000-8000-000000000156").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getTripDetailsV3" => {
-            boxed(|| async move {
-                client.get_trip_details_v3().trip_id("00000000-0000-4000-8000-000000000157").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "updateTripV3" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::UpdateTripV3Request>("updateTripV3").map_err(Error::InvalidRequest)?;
-                client
-                    .update_trip_v3()
-                    .trip_id("00000000-0000-4000-8000-000000000158")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "deleteTrip" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::DeleteTripRequest>("deleteTrip").map_err(Error::InvalidRequest)?;
-                client.delete_trip().trip_id("00000000-0000-4000-8000-000000000159").body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getUserTripSummariesList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetTripSummariesV3Request>("getUserTripSummariesList")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .get_user_trip_summaries_list()
-                    .user_id("00000000-0000-4000-8000-000000000160")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getCompanyTripSummariesList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetTripSummariesV3Request>("getCompanyTripSummariesList")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .get_company_trip_summaries_list()
-                    .company_id("00000000-0000-4000-8000-000000000161")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "listOrganisationTrips" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::ListOrganisationTripsRequest>("listOrganisationTrips")
-                    .map_err(Error::InvalidRequest)?;
-                client.list_organisation_trips().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getArrangerManagedTripSummariesList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetTripSummariesV3Request>("getArrangerManagedTripSummariesList")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .get_arranger_managed_trip_summaries_list()
-                    .arranger_id("00000000-0000-4000-8000-000000000162")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "fetchTripPartnerInfo" => {
-            boxed(|| async move {
-                client
-                    .fetch_trip_partner_info()
-                    .trip_id("00000000-0000-4000-8000-000000000163")
-                    .booker_email_id("00000000-0000-4000-8000-000000000164")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "createPnrV3" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::PnrData>("createPnrV3").map_err(Error::InvalidRequest)?;
-                client
-                    .create_pnr_v3()
-                    .trip_id("00000000-0000-4000-8000-000000000165")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "updatePnrV3" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::PnrData>("updatePnrV3").map_err(Error::InvalidRequest)?;
-                client
-                    .update_pnr_v3()
-                    .trip_id("00000000-0000-4000-8000-000000000166")
-                    .pnr_id("00000000-0000-4000-8000-000000000167")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getPnrV3" => {
-            boxed(|| async move {
-                client
-                    .get_pnr_v3()
-                    .trip_id("00000000-0000-4000-8000-000000000168")
-                    .pnr_id("00000000-0000-4000-8000-000000000169")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "addRemarkV3" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::AddRemarksRequest>("addRemarkV3").map_err(Error::InvalidRequest)?;
-                client
-                    .add_remark_v3()
-                    .trip_id("00000000-0000-4000-8000-000000000170")
-                    .pnr_id("00000000-0000-4000-8000-000000000171")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "finalizePnr" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::FinalizeRequest>("finalizePnr").map_err(Error::InvalidRequest)?;
-                client
-                    .finalize_pnr()
-                    .trip_id("00000000-0000-4000-8000-000000000172")
-                    .pnr_id("00000000-0000-4000-8000-000000000173")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "suspendPnr" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::SuspendRequest>("suspendPnr").map_err(Error::InvalidRequest)?;
-                client
-                    .suspend_pnr()
-                    .trip_id("00000000-0000-4000-8000-000000000174")
-                    .pnr_id("00000000-0000-4000-8000-000000000175")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "cancelPnrV3" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::PnrCancelRequest>("cancelPnrV3").map_err(Error::InvalidRequest)?;
-                client
-                    .cancel_pnr_v3()
-                    .trip_id("00000000-0000-4000-8000-000000000176")
-                    .pnr_id("00000000-0000-4000-8000-000000000177")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getCancellationDetails" => {
-            boxed(|| async move {
-                client
-                    .get_cancellation_details()
-                    .trip_id("00000000-0000-4000-8000-000000000178")
-                    .pnr_id("00000000-0000-4000-8000-000000000179")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "downloadInvoice" => {
-            boxed(|| async move {
-                client
-                    .download_invoice()
-                    .trip_id("00000000-0000-4000-8000-000000000180")
-                    .pnr_id("00000000-0000-4000-8000-000000000181")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "processPnrApproval" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::ProcessPnrApprovalRequest>("processPnrApproval")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .process_pnr_approval()
-                    .pnr_id("00000000-0000-4000-8000-000000000182")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getPnrByExternalId" => {
-            boxed(|| async move {
-                client
-                    .get_pnr_by_external_id()
-                    .external_id("00000000-0000-4000-8000-000000000183")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "pnrSearch" => {
-            boxed(|| async move {
-                client.pnr_search().search_text("searchText-184").input_type("SOURCE_PNR").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getInvoiceData" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::InvoiceDataRequest>("getInvoiceData").map_err(Error::InvalidRequest)?;
-                client.get_invoice_data().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getApprovalUserApprovalDataList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetApprovalDataV3Request>("getApprovalUserApprovalDataList")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .get_approval_user_approval_data_list()
-                    .user_id("00000000-0000-4000-8000-000000000186")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "getCompanyApprovalDataList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetApprovalDataV3Request>("getCompanyApprovalDataList")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .get_company_approval_data_list()
-                    .company_id("00000000-0000-4000-8000-000000000187")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "listAgentNotes" => {
-            boxed(|| async move {
-                client.list_agent_notes().trip_id("00000000-0000-4000-8000-000000000188").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "createAgentNote" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::CreateAgentNoteRequest>("createAgentNote").map_err(Error::InvalidRequest)?;
-                client
-                    .create_agent_note()
-                    .trip_id("00000000-0000-4000-8000-000000000189")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "trip"))]
-        "deleteAgentNote" => {
-            boxed(|| async move {
-                client
-                    .delete_agent_note()
-                    .trip_id("00000000-0000-4000-8000-000000000190")
-                    .note_id("00000000-0000-4000-8000-000000000191")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "createUser" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::UserCreateRequest>("createUser").map_err(Error::InvalidRequest)?;
-                client.create_user().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "queryUser" => boxed(|| async move { client.query_user().send().await.map(|_| ()) }).await,
-        #[cfg(any(feature = "users"))]
-        "listUsersV3" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::ListUsersV3Request>("listUsersV3").map_err(Error::InvalidRequest)?;
-                client.list_users_v3().body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "updateUser" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::UserUpdateRequest>("updateUser").map_err(Error::InvalidRequest)?;
-                client.update_user().user_id("00000000-0000-4000-8000-000000000192").body(body).send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getUserInfo" => {
-            boxed(|| async move {
-                client.get_user_info().user_id("00000000-0000-4000-8000-000000000193").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "deleteUser" => {
-            boxed(|| async move {
-                client.delete_user().user_id("00000000-0000-4000-8000-000000000194").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "updateBusinessInfo" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::BusinessInfo>("updateBusinessInfo").map_err(Error::InvalidRequest)?;
-                client
-                    .update_business_info()
-                    .user_id("00000000-0000-4000-8000-000000000195")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getBusinessInfo" => {
-            boxed(|| async move {
-                client.get_business_info().user_id("00000000-0000-4000-8000-000000000196").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "updatePersonalInfo" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::UserPersonalInfo>("updatePersonalInfo").map_err(Error::InvalidRequest)?;
-                client
-                    .update_personal_info()
-                    .user_id("00000000-0000-4000-8000-000000000197")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getPersonalInfo" => {
-            boxed(|| async move {
-                client.get_personal_info().user_id("00000000-0000-4000-8000-000000000198").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "updateTravelPreferences" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::TravelPreferences>("updateTravelPreferences")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_travel_preferences()
-                    .user_id("00000000-0000-4000-8000-000000000199")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getUserTravelPreferences" => {
-            boxed(|| async move {
-                client
-                    .get_user_travel_preferences()
-                    .user_id("00000000-0000-4000-8000-000000000200")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "updateMembershipInfo" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::MembershipInfo>("updateMembershipInfo").map_err(Error::InvalidRequest)?;
-                client
-                    .update_membership_info()
-                    .user_id("00000000-0000-4000-8000-000000000201")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getMembershipInfo" => {
-            boxed(|| async move {
-                client.get_membership_info().user_id("00000000-0000-4000-8000-000000000202").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getUserRoles" => {
-            boxed(|| async move {
-                client.get_user_roles().user_id("00000000-0000-4000-8000-000000000203").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "updateUserRoles" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::RolesConfig>("updateUserRoles").map_err(Error::InvalidRequest)?;
-                client
-                    .update_user_roles()
-                    .user_id("00000000-0000-4000-8000-000000000204")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "updateNotificationPreferences" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::NotificationPreferences>("updateNotificationPreferences")
-                    .map_err(Error::InvalidRequest)?;
-                client
-                    .update_notification_preferences()
-                    .user_id("00000000-0000-4000-8000-000000000205")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getNotificationPreferences" => {
-            boxed(|| async move {
-                client
-                    .get_notification_preferences()
-                    .user_id("00000000-0000-4000-8000-000000000206")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getUserTravelArrangers" => {
-            boxed(|| async move {
-                client
-                    .get_user_travel_arrangers()
-                    .user_id("00000000-0000-4000-8000-000000000207")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "updateExternalId" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::ExternalIdObject>("updateExternalId").map_err(Error::InvalidRequest)?;
-                client
-                    .update_external_id()
-                    .user_id("00000000-0000-4000-8000-000000000208")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getExternalId" => {
-            boxed(|| async move {
-                client.get_external_id().user_id("00000000-0000-4000-8000-000000000209").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "activateUser" => {
-            boxed(|| async move {
-                client.activate_user().user_id("00000000-0000-4000-8000-000000000210").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "listFavorites" => {
-            boxed(|| async move {
-                client.list_favorites().user_id("00000000-0000-4000-8000-000000000211").send().await.map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "addFavorite" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::AddFavoriteRequest>("addFavorite").map_err(Error::InvalidRequest)?;
-                client
-                    .add_favorite()
-                    .user_id("00000000-0000-4000-8000-000000000212")
-                    .body(body)
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "removeFavorite" => {
-            boxed(|| async move {
-                client
-                    .remove_favorite()
-                    .user_id("00000000-0000-4000-8000-000000000213")
-                    .favorite_id("00000000-0000-4000-8000-000000000214")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getUserApplicablePolicies" => {
-            boxed(|| async move {
-                client
-                    .get_user_applicable_policies()
-                    .user_id("00000000-0000-4000-8000-000000000215")
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
-        #[cfg(any(feature = "users"))]
-        "getRbacInfo" => {
-            boxed(|| async move {
-                client.get_rbac_info().user_id("00000000-0000-4000-8000-000000000216").send().await.map(|_| ())
-            })
-            .await
-        }
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "uploadCompanyPreferences" => {
-            boxed(|| async move {
-                client
-                    .upload_company_preferences()
-                    .company_id("00000000-0000-4000-8000-000000000217")
-                    .vendor_type(
-                        inputs
-                            .value::<types::VendorType>("uploadCompanyPreferences", "vendorType")
-                            .map_err(Error::InvalidRequest)?,
-                    )
-                    .file(spotnana::FilePart::new(&b"%PDF-1.4 test"[..], "test.pdf", "application/pdf"))
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "getCompanyEnrollmentConfig" => boxed(|| async move {
+            client.get_company_enrollment_config()
+                .company_id("00000000-0000-4000-8000-000000000083")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "updateCompanyEnrollmentConfig" => boxed(|| async move {
+            let body = inputs.body::<types::EnrollmentConfig>("updateCompanyEnrollmentConfig").map_err(Error::InvalidRequest)?;
+            client.update_company_enrollment_config()
+                .company_id("00000000-0000-4000-8000-000000000084")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "getColorConfig" => boxed(|| async move {
+            client.get_color_config()
+                .company_id("00000000-0000-4000-8000-000000000085")
+                .company_role("ORG")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "updateColorConfig" => boxed(|| async move {
+            let body = inputs.body::<types::ColorConfig>("updateColorConfig").map_err(Error::InvalidRequest)?;
+            client.update_color_config()
+                .company_id("00000000-0000-4000-8000-000000000087")
+                .company_role("ORG")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "getCompanyTierConfig" => boxed(|| async move {
+            client.get_company_tier_config()
+                .company_id("00000000-0000-4000-8000-000000000089")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "updateCompanyTierConfig" => boxed(|| async move {
+            let body = inputs.body::<types::TierConfig>("updateCompanyTierConfig").map_err(Error::InvalidRequest)?;
+            client.update_company_tier_config()
+                .company_id("00000000-0000-4000-8000-000000000090")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "getCompanyStealthConfig" => boxed(|| async move {
+            client.get_company_stealth_config()
+                .company_id("00000000-0000-4000-8000-000000000091")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "updateCompanyStealthConfig" => boxed(|| async move {
+            let body = inputs.body::<types::StealthConfig>("updateCompanyStealthConfig").map_err(Error::InvalidRequest)?;
+            client.update_company_stealth_config()
+                .company_id("00000000-0000-4000-8000-000000000092")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "listPreferenceTiers" => boxed(|| async move {
+            client.list_preference_tiers()
+                .company_id("00000000-0000-4000-8000-000000000093")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "storePreferenceTiers" => boxed(|| async move {
+            let body = inputs.body::<types::StorePreferenceTiersRequest>("storePreferenceTiers").map_err(Error::InvalidRequest)?;
+            client.store_preference_tiers()
+                .company_id("00000000-0000-4000-8000-000000000094")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "provisionOrRotateTenantKey" => boxed(|| async move {
+            client.provision_or_rotate_tenant_key()
+                .company_id("00000000-0000-4000-8000-000000000095")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         #[cfg(any(feature = "document"))]
-        "uploadDocument" => {
-            boxed(|| async move {
-                client
-                    .upload_document()
-                    .file(spotnana::FilePart::new(&b"%PDF-1.4 test"[..], "test.pdf", "application/pdf"))
-                    .send()
-                    .await
-                    .map(|_| ())
-            })
-            .await
-        }
+        "listDocuments" => boxed(|| async move {
+            client.list_documents()
+                .entity_type("PNR")
+                .entity_id("00000000-0000-4000-8000-000000000097")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "document"))]
+        "getDocument" => boxed(|| async move {
+            client.get_document()
+                .document_id("00000000-0000-4000-8000-000000000098")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "document"))]
+        "deleteDocument" => boxed(|| async move {
+            client.delete_document()
+                .document_id("00000000-0000-4000-8000-000000000099")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "createEvent" => boxed(|| async move {
+            let body = inputs.body::<types::CreateEventRequest>("createEvent").map_err(Error::InvalidRequest)?;
+            client.create_event()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "deleteEvent" => boxed(|| async move {
+            client.delete_event()
+                .event_id("00000000-0000-4000-8000-000000000100")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "getEvent" => boxed(|| async move {
+            client.get_event()
+                .event_id("00000000-0000-4000-8000-000000000101")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "getEventByExternalID" => boxed(|| async move {
+            client.get_event_by_external_id()
+                .external_id("00000000-0000-4000-8000-000000000102")
+                .company_id("00000000-0000-4000-8000-000000000103")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "addTravelersToEvent" => boxed(|| async move {
+            let body = inputs.body::<types::AddTravelersToEventRequest>("addTravelersToEvent").map_err(Error::InvalidRequest)?;
+            client.add_travelers_to_event()
+                .event_id("00000000-0000-4000-8000-000000000104")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "removeTravelersFromEvent" => boxed(|| async move {
+            let body = inputs.body::<types::RemoveTravelersFromEventRequest>("removeTravelersFromEvent").map_err(Error::InvalidRequest)?;
+            client.remove_travelers_from_event()
+                .event_id("00000000-0000-4000-8000-000000000105")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "listEvents" => boxed(|| async move {
+            let body = inputs.body::<types::ListEventsRequest>("listEvents").map_err(Error::InvalidRequest)?;
+            client.list_events()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "publishEvent" => boxed(|| async move {
+            client.publish_event()
+                .event_id("00000000-0000-4000-8000-000000000106")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "updateEventBasicInfo" => boxed(|| async move {
+            let body = inputs.body::<types::UpdateEventBasicInfoRequest>("updateEventBasicInfo").map_err(Error::InvalidRequest)?;
+            client.update_event_basic_info()
+                .event_id("00000000-0000-4000-8000-000000000107")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "updateEventBookingGuidelines" => boxed(|| async move {
+            let body = inputs.body::<types::UpdateEventBookingGuidelinesRequest>("updateEventBookingGuidelines").map_err(Error::InvalidRequest)?;
+            client.update_event_booking_guidelines()
+                .event_id("00000000-0000-4000-8000-000000000108")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "getUserEventRsvp" => boxed(|| async move {
+            client.get_user_event_rsvp()
+                .event_id("00000000-0000-4000-8000-000000000109")
+                .traveler_id("00000000-0000-4000-8000-000000000110")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "setUserEventRsvp" => boxed(|| async move {
+            let body = inputs.body::<types::SetUserEventRsvpRequest>("setUserEventRsvp").map_err(Error::InvalidRequest)?;
+            client.set_user_event_rsvp()
+                .event_id("00000000-0000-4000-8000-000000000111")
+                .traveler_id("00000000-0000-4000-8000-000000000112")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "sendInvite" => boxed(|| async move {
+            let body = inputs.body::<types::SendInviteRequest>("sendInvite").map_err(Error::InvalidRequest)?;
+            client.send_invite()
+                .event_id("00000000-0000-4000-8000-000000000113")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "testInvite" => boxed(|| async move {
+            client.test_invite()
+                .event_id("00000000-0000-4000-8000-000000000114")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "getEventSummaries" => boxed(|| async move {
+            let body = inputs.body::<types::GetEventSummariesRequest>("getEventSummaries").map_err(Error::InvalidRequest)?;
+            client.get_event_summaries()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "getAllowedPaymentSources" => boxed(|| async move {
+            client.get_allowed_payment_sources()
+                .user_id("00000000-0000-4000-8000-000000000115")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "cancelEvent" => boxed(|| async move {
+            client.cancel_event()
+                .event_id("00000000-0000-4000-8000-000000000116")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "listEventTravelers" => boxed(|| async move {
+            let body = inputs.body::<types::EventTravelersRequest>("listEventTravelers").map_err(Error::InvalidRequest)?;
+            client.list_event_travelers()
+                .event_id("00000000-0000-4000-8000-000000000117")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "updateCustomFieldResponses" => boxed(|| async move {
+            let body = inputs.body::<types::EventCustomFieldResponsesRequest>("updateCustomFieldResponses").map_err(Error::InvalidRequest)?;
+            client.update_custom_field_responses()
+                .event_id("00000000-0000-4000-8000-000000000118")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "bulkPublishEvents" => boxed(|| async move {
+            let body = inputs.body::<types::BulkPublishEventRequest>("bulkPublishEvents").map_err(Error::InvalidRequest)?;
+            client.bulk_publish_events()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "bulkEditEvents" => boxed(|| async move {
+            let body = inputs.body::<types::BulkUpdateEventsRequest>("bulkEditEvents").map_err(Error::InvalidRequest)?;
+            client.bulk_edit_events()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "bulkDeleteEvents" => boxed(|| async move {
+            let body = inputs.body::<types::BulkDeleteEventRequest>("bulkDeleteEvents").map_err(Error::InvalidRequest)?;
+            client.bulk_delete_events()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "bulkCancelEvents" => boxed(|| async move {
+            let body = inputs.body::<types::BulkCancelEventRequest>("bulkCancelEvents").map_err(Error::InvalidRequest)?;
+            client.bulk_cancel_events()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "event"))]
+        "getAsyncEventJobDetails" => boxed(|| async move {
+            let body = inputs.body::<types::AsyncJobDetailRequest>("getAsyncEventJobDetails").map_err(Error::InvalidRequest)?;
+            client.get_async_event_job_details()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelSupplierAutocomplete" => boxed(|| async move {
+            client.hotel_supplier_autocomplete()
+                .query("query-119")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelSearch" => boxed(|| async move {
+            let body = inputs.body::<types::HotelSearchRequest>("hotelSearch").map_err(Error::InvalidRequest)?;
+            client.hotel_search()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelDetails" => boxed(|| async move {
+            let body = inputs.body::<types::HotelDetailsRequest>("hotelDetails").map_err(Error::InvalidRequest)?;
+            client.hotel_details()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelPriceCheck" => boxed(|| async move {
+            let body = inputs.body::<types::HotelPriceCheckRequest>("hotelPriceCheck").map_err(Error::InvalidRequest)?;
+            client.hotel_price_check()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelValidateRebooking" => boxed(|| async move {
+            let body = inputs.body::<types::HotelValidateRebookingRequest>("hotelValidateRebooking").map_err(Error::InvalidRequest)?;
+            client.hotel_validate_rebooking()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelCreatePnr" => boxed(|| async move {
+            let body = inputs.body::<types::HotelCreatePnrRequest>("hotelCreatePnr").map_err(Error::InvalidRequest)?;
+            client.hotel_create_pnr()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelCancelPnr" => boxed(|| async move {
+            let body = inputs.body::<types::HotelCancelPnrRequest>("hotelCancelPnr").map_err(Error::InvalidRequest)?;
+            client.hotel_cancel_pnr()
+                .pnr_id("00000000-0000-4000-8000-000000000120")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelModifyDetails" => boxed(|| async move {
+            let body = inputs.body::<types::HotelModifyDetailsRequest>("hotelModifyDetails").map_err(Error::InvalidRequest)?;
+            client.hotel_modify_details()
+                .pnr_id("00000000-0000-4000-8000-000000000121")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelModifyBooking" => boxed(|| async move {
+            let body = inputs.body::<types::HotelModifyBookingRequest>("hotelModifyBooking").map_err(Error::InvalidRequest)?;
+            client.hotel_modify_booking()
+                .pnr_id("00000000-0000-4000-8000-000000000122")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "hotel"))]
+        "hotelAncillaries" => boxed(|| async move {
+            let body = inputs.body::<types::HotelAncillariesRequest>("hotelAncillaries").map_err(Error::InvalidRequest)?;
+            client.hotel_ancillaries()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "payments"))]
+        "createPersonalPaymentSource" => boxed(|| async move {
+            let body = inputs.body::<types::CreatePaymentSourceRequestV2>("createPersonalPaymentSource").map_err(Error::InvalidRequest)?;
+            client.create_personal_payment_source()
+                .user_id("00000000-0000-4000-8000-000000000123")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "payments"))]
+        "listUserPaymentSources" => boxed(|| async move {
+            client.list_user_payment_sources()
+                .user_id("00000000-0000-4000-8000-000000000124")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "payments"))]
+        "updatePersonalPaymentSource" => boxed(|| async move {
+            let body = inputs.body::<types::UpdatePersonalPaymentSourceRequest>("updatePersonalPaymentSource").map_err(Error::InvalidRequest)?;
+            client.update_personal_payment_source()
+                .user_id("00000000-0000-4000-8000-000000000125")
+                .payment_source_id("00000000-0000-4000-8000-000000000126")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "payments"))]
+        "getPersonalPaymentSource" => boxed(|| async move {
+            client.get_personal_payment_source()
+                .user_id("00000000-0000-4000-8000-000000000127")
+                .payment_source_id("00000000-0000-4000-8000-000000000128")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "payments"))]
+        "deletePersonalPaymentSource" => boxed(|| async move {
+            client.delete_personal_payment_source()
+                .user_id("00000000-0000-4000-8000-000000000129")
+                .payment_source_id("00000000-0000-4000-8000-000000000130")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "listPolicies" => boxed(|| async move {
+            client.list_policies()
+                .company_id("00000000-0000-4000-8000-000000000131")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "createPolicy" => boxed(|| async move {
+            let body = inputs.body::<types::CreatePolicyRequest>("createPolicy").map_err(Error::InvalidRequest)?;
+            client.create_policy()
+                .company_id("00000000-0000-4000-8000-000000000132")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "deletePolicy" => boxed(|| async move {
+            client.delete_policy()
+                .company_id("00000000-0000-4000-8000-000000000133")
+                .policy_id("00000000-0000-4000-8000-000000000134")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "readPolicy" => boxed(|| async move {
+            client.read_policy()
+                .company_id("00000000-0000-4000-8000-000000000135")
+                .policy_id("00000000-0000-4000-8000-000000000136")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "updatePolicy" => boxed(|| async move {
+            let body = inputs.body::<types::Policy>("updatePolicy").map_err(Error::InvalidRequest)?;
+            client.update_policy()
+                .company_id("00000000-0000-4000-8000-000000000137")
+                .policy_id("00000000-0000-4000-8000-000000000138")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "createCompanyQuestion" => boxed(|| async move {
+            let body = inputs.body::<types::CreateQuestionRequest>("createCompanyQuestion").map_err(Error::InvalidRequest)?;
+            client.create_company_question()
+                .company_id("00000000-0000-4000-8000-000000000139")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "getCompanyQuestions" => boxed(|| async move {
+            client.get_company_questions()
+                .company_id("00000000-0000-4000-8000-000000000140")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "deleteCompanyQuestion" => boxed(|| async move {
+            client.delete_company_question()
+                .company_id("00000000-0000-4000-8000-000000000141")
+                .question_id("00000000-0000-4000-8000-000000000142")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "getCompanyQuestion" => boxed(|| async move {
+            client.get_company_question()
+                .company_id("00000000-0000-4000-8000-000000000143")
+                .question_id("00000000-0000-4000-8000-000000000144")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "policy"))]
+        "updateCompanyQuestion" => boxed(|| async move {
+            let body = inputs.body::<types::Question>("updateCompanyQuestion").map_err(Error::InvalidRequest)?;
+            client.update_company_question()
+                .company_id("00000000-0000-4000-8000-000000000145")
+                .question_id("00000000-0000-4000-8000-000000000146")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "createEventTemplate" => boxed(|| async move {
+            let body = inputs.body::<types::CreateEventTemplateRequest>("createEventTemplate").map_err(Error::InvalidRequest)?;
+            client.create_event_template()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "toggleHiddenTemplate" => boxed(|| async move {
+            let body = inputs.body::<types::ToggleHiddenTemplateRequest>("toggleHiddenTemplate").map_err(Error::InvalidRequest)?;
+            client.toggle_hidden_template()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "getHiddenTemplateStatus" => boxed(|| async move {
+            client.get_hidden_template_status()
+                .company_id("00000000-0000-4000-8000-000000000147")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "deleteEventTemplate" => boxed(|| async move {
+            client.delete_event_template()
+                .template_id("00000000-0000-4000-8000-000000000148")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "getEventTemplate" => boxed(|| async move {
+            client.get_event_template()
+                .template_id("00000000-0000-4000-8000-000000000149")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "updateTemplateBasicInfo" => boxed(|| async move {
+            let body = inputs.body::<types::UpdateTemplateBasicInfoRequest>("updateTemplateBasicInfo").map_err(Error::InvalidRequest)?;
+            client.update_template_basic_info()
+                .template_id("00000000-0000-4000-8000-000000000150")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "updateTemplateBookingGuidelines" => boxed(|| async move {
+            let body = inputs.body::<types::UpdateTemplateBookingGuidelinesRequest>("updateTemplateBookingGuidelines").map_err(Error::InvalidRequest)?;
+            client.update_template_booking_guidelines()
+                .template_id("00000000-0000-4000-8000-000000000151")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "updateTemplateCustomFieldResponses" => boxed(|| async move {
+            let body = inputs.body::<types::TemplateCustomFieldResponsesRequest>("updateTemplateCustomFieldResponses").map_err(Error::InvalidRequest)?;
+            client.update_template_custom_field_responses()
+                .template_id("00000000-0000-4000-8000-000000000152")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "listEventTemplates" => boxed(|| async move {
+            let body = inputs.body::<types::ListEventTemplatesRequest>("listEventTemplates").map_err(Error::InvalidRequest)?;
+            client.list_event_templates()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "template"))]
+        "getEventTemplateByExternalID" => boxed(|| async move {
+            client.get_event_template_by_external_id()
+                .external_id("00000000-0000-4000-8000-000000000153")
+                .company_id("00000000-0000-4000-8000-000000000154")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "createTrip" => boxed(|| async move {
+            let body = inputs.body::<types::CreateTripRequest>("createTrip").map_err(Error::InvalidRequest)?;
+            client.create_trip()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "updateTrip" => boxed(|| async move {
+            let body = inputs.body::<types::UpdateTripRequest>("updateTrip").map_err(Error::InvalidRequest)?;
+            client.update_trip()
+                .trip_id("00000000-0000-4000-8000-000000000155")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "readTrip" => boxed(|| async move {
+            client.read_trip()
+                .trip_id("00000000-0000-4000-8000-000000000156")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getTripDetailsV3" => boxed(|| async move {
+            client.get_trip_details_v3()
+                .trip_id("00000000-0000-4000-8000-000000000157")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "updateTripV3" => boxed(|| async move {
+            let body = inputs.body::<types::UpdateTripV3Request>("updateTripV3").map_err(Error::InvalidRequest)?;
+            client.update_trip_v3()
+                .trip_id("00000000-0000-4000-8000-000000000158")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "deleteTrip" => boxed(|| async move {
+            let body = inputs.body::<types::DeleteTripRequest>("deleteTrip").map_err(Error::InvalidRequest)?;
+            client.delete_trip()
+                .trip_id("00000000-0000-4000-8000-000000000159")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getUserTripSummariesList" => boxed(|| async move {
+            let body = inputs.body::<types::GetTripSummariesV3Request>("getUserTripSummariesList").map_err(Error::InvalidRequest)?;
+            client.get_user_trip_summaries_list()
+                .user_id("00000000-0000-4000-8000-000000000160")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getCompanyTripSummariesList" => boxed(|| async move {
+            let body = inputs.body::<types::GetTripSummariesV3Request>("getCompanyTripSummariesList").map_err(Error::InvalidRequest)?;
+            client.get_company_trip_summaries_list()
+                .company_id("00000000-0000-4000-8000-000000000161")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "listOrganisationTrips" => boxed(|| async move {
+            let body = inputs.body::<types::ListOrganisationTripsRequest>("listOrganisationTrips").map_err(Error::InvalidRequest)?;
+            client.list_organisation_trips()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getArrangerManagedTripSummariesList" => boxed(|| async move {
+            let body = inputs.body::<types::GetTripSummariesV3Request>("getArrangerManagedTripSummariesList").map_err(Error::InvalidRequest)?;
+            client.get_arranger_managed_trip_summaries_list()
+                .arranger_id("00000000-0000-4000-8000-000000000162")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "fetchTripPartnerInfo" => boxed(|| async move {
+            client.fetch_trip_partner_info()
+                .trip_id("00000000-0000-4000-8000-000000000163")
+                .booker_email_id("00000000-0000-4000-8000-000000000164")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "createPnrV3" => boxed(|| async move {
+            let body = inputs.body::<types::PnrData>("createPnrV3").map_err(Error::InvalidRequest)?;
+            client.create_pnr_v3()
+                .trip_id("00000000-0000-4000-8000-000000000165")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "updatePnrV3" => boxed(|| async move {
+            let body = inputs.body::<types::PnrData>("updatePnrV3").map_err(Error::InvalidRequest)?;
+            client.update_pnr_v3()
+                .trip_id("00000000-0000-4000-8000-000000000166")
+                .pnr_id("00000000-0000-4000-8000-000000000167")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getPnrV3" => boxed(|| async move {
+            client.get_pnr_v3()
+                .trip_id("00000000-0000-4000-8000-000000000168")
+                .pnr_id("00000000-0000-4000-8000-000000000169")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "addRemarkV3" => boxed(|| async move {
+            let body = inputs.body::<types::AddRemarksRequest>("addRemarkV3").map_err(Error::InvalidRequest)?;
+            client.add_remark_v3()
+                .trip_id("00000000-0000-4000-8000-000000000170")
+                .pnr_id("00000000-0000-4000-8000-000000000171")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "finalizePnr" => boxed(|| async move {
+            let body = inputs.body::<types::FinalizeRequest>("finalizePnr").map_err(Error::InvalidRequest)?;
+            client.finalize_pnr()
+                .trip_id("00000000-0000-4000-8000-000000000172")
+                .pnr_id("00000000-0000-4000-8000-000000000173")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "suspendPnr" => boxed(|| async move {
+            let body = inputs.body::<types::SuspendRequest>("suspendPnr").map_err(Error::InvalidRequest)?;
+            client.suspend_pnr()
+                .trip_id("00000000-0000-4000-8000-000000000174")
+                .pnr_id("00000000-0000-4000-8000-000000000175")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "cancelPnrV3" => boxed(|| async move {
+            let body = inputs.body::<types::PnrCancelRequest>("cancelPnrV3").map_err(Error::InvalidRequest)?;
+            client.cancel_pnr_v3()
+                .trip_id("00000000-0000-4000-8000-000000000176")
+                .pnr_id("00000000-0000-4000-8000-000000000177")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getCancellationDetails" => boxed(|| async move {
+            client.get_cancellation_details()
+                .trip_id("00000000-0000-4000-8000-000000000178")
+                .pnr_id("00000000-0000-4000-8000-000000000179")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "downloadInvoice" => boxed(|| async move {
+            client.download_invoice()
+                .trip_id("00000000-0000-4000-8000-000000000180")
+                .pnr_id("00000000-0000-4000-8000-000000000181")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "processPnrApproval" => boxed(|| async move {
+            let body = inputs.body::<types::ProcessPnrApprovalRequest>("processPnrApproval").map_err(Error::InvalidRequest)?;
+            client.process_pnr_approval()
+                .pnr_id("00000000-0000-4000-8000-000000000182")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getPnrByExternalId" => boxed(|| async move {
+            client.get_pnr_by_external_id()
+                .external_id("00000000-0000-4000-8000-000000000183")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "pnrSearch" => boxed(|| async move {
+            client.pnr_search()
+                .search_text("searchText-184")
+                .input_type("SOURCE_PNR")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getInvoiceData" => boxed(|| async move {
+            let body = inputs.body::<types::InvoiceDataRequest>("getInvoiceData").map_err(Error::InvalidRequest)?;
+            client.get_invoice_data()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getApprovalUserApprovalDataList" => boxed(|| async move {
+            let body = inputs.body::<types::GetApprovalDataV3Request>("getApprovalUserApprovalDataList").map_err(Error::InvalidRequest)?;
+            client.get_approval_user_approval_data_list()
+                .user_id("00000000-0000-4000-8000-000000000186")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "getCompanyApprovalDataList" => boxed(|| async move {
+            let body = inputs.body::<types::GetApprovalDataV3Request>("getCompanyApprovalDataList").map_err(Error::InvalidRequest)?;
+            client.get_company_approval_data_list()
+                .company_id("00000000-0000-4000-8000-000000000187")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "listAgentNotes" => boxed(|| async move {
+            client.list_agent_notes()
+                .trip_id("00000000-0000-4000-8000-000000000188")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "createAgentNote" => boxed(|| async move {
+            let body = inputs.body::<types::CreateAgentNoteRequest>("createAgentNote").map_err(Error::InvalidRequest)?;
+            client.create_agent_note()
+                .trip_id("00000000-0000-4000-8000-000000000189")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "trip"))]
+        "deleteAgentNote" => boxed(|| async move {
+            client.delete_agent_note()
+                .trip_id("00000000-0000-4000-8000-000000000190")
+                .note_id("00000000-0000-4000-8000-000000000191")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "createUser" => boxed(|| async move {
+            let body = inputs.body::<types::UserCreateRequest>("createUser").map_err(Error::InvalidRequest)?;
+            client.create_user()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "queryUser" => boxed(|| async move {
+            client.query_user()
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "listUsersV3" => boxed(|| async move {
+            let body = inputs.body::<types::ListUsersV3Request>("listUsersV3").map_err(Error::InvalidRequest)?;
+            client.list_users_v3()
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "updateUser" => boxed(|| async move {
+            let body = inputs.body::<types::UserUpdateRequest>("updateUser").map_err(Error::InvalidRequest)?;
+            client.update_user()
+                .user_id("00000000-0000-4000-8000-000000000192")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getUserInfo" => boxed(|| async move {
+            client.get_user_info()
+                .user_id("00000000-0000-4000-8000-000000000193")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "deleteUser" => boxed(|| async move {
+            client.delete_user()
+                .user_id("00000000-0000-4000-8000-000000000194")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "updateBusinessInfo" => boxed(|| async move {
+            let body = inputs.body::<types::BusinessInfo>("updateBusinessInfo").map_err(Error::InvalidRequest)?;
+            client.update_business_info()
+                .user_id("00000000-0000-4000-8000-000000000195")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getBusinessInfo" => boxed(|| async move {
+            client.get_business_info()
+                .user_id("00000000-0000-4000-8000-000000000196")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "updatePersonalInfo" => boxed(|| async move {
+            let body = inputs.body::<types::UserPersonalInfo>("updatePersonalInfo").map_err(Error::InvalidRequest)?;
+            client.update_personal_info()
+                .user_id("00000000-0000-4000-8000-000000000197")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getPersonalInfo" => boxed(|| async move {
+            client.get_personal_info()
+                .user_id("00000000-0000-4000-8000-000000000198")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "updateTravelPreferences" => boxed(|| async move {
+            let body = inputs.body::<types::TravelPreferences>("updateTravelPreferences").map_err(Error::InvalidRequest)?;
+            client.update_travel_preferences()
+                .user_id("00000000-0000-4000-8000-000000000199")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getUserTravelPreferences" => boxed(|| async move {
+            client.get_user_travel_preferences()
+                .user_id("00000000-0000-4000-8000-000000000200")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "updateMembershipInfo" => boxed(|| async move {
+            let body = inputs.body::<types::MembershipInfo>("updateMembershipInfo").map_err(Error::InvalidRequest)?;
+            client.update_membership_info()
+                .user_id("00000000-0000-4000-8000-000000000201")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getMembershipInfo" => boxed(|| async move {
+            client.get_membership_info()
+                .user_id("00000000-0000-4000-8000-000000000202")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getUserRoles" => boxed(|| async move {
+            client.get_user_roles()
+                .user_id("00000000-0000-4000-8000-000000000203")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "updateUserRoles" => boxed(|| async move {
+            let body = inputs.body::<types::RolesConfig>("updateUserRoles").map_err(Error::InvalidRequest)?;
+            client.update_user_roles()
+                .user_id("00000000-0000-4000-8000-000000000204")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "updateNotificationPreferences" => boxed(|| async move {
+            let body = inputs.body::<types::NotificationPreferences>("updateNotificationPreferences").map_err(Error::InvalidRequest)?;
+            client.update_notification_preferences()
+                .user_id("00000000-0000-4000-8000-000000000205")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getNotificationPreferences" => boxed(|| async move {
+            client.get_notification_preferences()
+                .user_id("00000000-0000-4000-8000-000000000206")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getUserTravelArrangers" => boxed(|| async move {
+            client.get_user_travel_arrangers()
+                .user_id("00000000-0000-4000-8000-000000000207")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "updateExternalId" => boxed(|| async move {
+            let body = inputs.body::<types::ExternalIdObject>("updateExternalId").map_err(Error::InvalidRequest)?;
+            client.update_external_id()
+                .user_id("00000000-0000-4000-8000-000000000208")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getExternalId" => boxed(|| async move {
+            client.get_external_id()
+                .user_id("00000000-0000-4000-8000-000000000209")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "activateUser" => boxed(|| async move {
+            client.activate_user()
+                .user_id("00000000-0000-4000-8000-000000000210")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "listFavorites" => boxed(|| async move {
+            client.list_favorites()
+                .user_id("00000000-0000-4000-8000-000000000211")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "addFavorite" => boxed(|| async move {
+            let body = inputs.body::<types::AddFavoriteRequest>("addFavorite").map_err(Error::InvalidRequest)?;
+            client.add_favorite()
+                .user_id("00000000-0000-4000-8000-000000000212")
+                .body(body)
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "removeFavorite" => boxed(|| async move {
+            client.remove_favorite()
+                .user_id("00000000-0000-4000-8000-000000000213")
+                .favorite_id("00000000-0000-4000-8000-000000000214")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getUserApplicablePolicies" => boxed(|| async move {
+            client.get_user_applicable_policies()
+                .user_id("00000000-0000-4000-8000-000000000215")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "users"))]
+        "getRbacInfo" => boxed(|| async move {
+            client.get_rbac_info()
+                .user_id("00000000-0000-4000-8000-000000000216")
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "company"))]
+        "uploadCompanyPreferences" => boxed(|| async move {
+            client.upload_company_preferences()
+                .company_id("00000000-0000-4000-8000-000000000217")
+                .vendor_type(inputs.value::<types::VendorType>("uploadCompanyPreferences", "vendorType").map_err(Error::InvalidRequest)?)
+                .file(spotnana::FilePart::new(&b"%PDF-1.4 test"[..], "test.pdf", "application/pdf"))
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
+        #[cfg(any(feature = "document"))]
+        "uploadDocument" => boxed(|| async move {
+            client.upload_document()
+                .file(spotnana::FilePart::new(&b"%PDF-1.4 test"[..], "test.pdf", "application/pdf"))
+                .send()
+                .await
+                .map(|_| ())
+        })
+        .await,
         other => Err(Error::InvalidRequest(format!("no call for operation {other}"))),
     }
 }

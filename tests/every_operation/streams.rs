@@ -48,246 +48,198 @@ where
 
 /// Builds a stream's future in this function's own frame and boxes it (see calls.rs).
 #[allow(dead_code)]
-fn boxed<'a, F: std::future::Future<Output = Result<(), Error>> + Send + 'a>(
-    make: impl FnOnce() -> F,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send + 'a>> {
+fn boxed<'a, F: std::future::Future<Output = Result<(), Error>> + Send + 'a>(make: impl FnOnce() -> F) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), Error>> + Send + 'a>> {
     Box::pin(make())
 }
 
 /// Streams the operation's whole list into `items` (as JSON).
 #[allow(unused_variables)]
-pub async fn stream(
-    client: &Client,
-    inputs: &Inputs,
-    operation_id: &str,
-    items: &mut Vec<String>,
-) -> Result<(), Error> {
+pub async fn stream(client: &Client, inputs: &Inputs, operation_id: &str, items: &mut Vec<String>) -> Result<(), Error> {
     match operation_id {
         #[cfg(any(feature = "air"))]
-        "fetchCompanyUnusedCredits" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::CompanyUnusedCreditsListRequest>("fetchCompanyUnusedCredits")
-                    .map_err(Error::InvalidRequest)?;
-                let stream = client.fetch_company_unused_credits().body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "fetchCompanyUnusedCredits" => boxed(|| async move {
+            let body = inputs.body::<types::CompanyUnusedCreditsListRequest>("fetchCompanyUnusedCredits").map_err(Error::InvalidRequest)?;
+            let stream = client.fetch_company_unused_credits()
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "air"))]
-        "fetchCompanyTransferableUnusedCredits" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::CompanyTransferableUnusedCreditsListRequest>("fetchCompanyTransferableUnusedCredits")
-                    .map_err(Error::InvalidRequest)?;
-                let stream = client.fetch_company_transferable_unused_credits().body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "fetchCompanyTransferableUnusedCredits" => boxed(|| async move {
+            let body = inputs.body::<types::CompanyTransferableUnusedCreditsListRequest>("fetchCompanyTransferableUnusedCredits").map_err(Error::InvalidRequest)?;
+            let stream = client.fetch_company_transferable_unused_credits()
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "auth"))]
-        "getApiUsers" => {
-            boxed(|| async move {
-                let stream = client.get_api_users().stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "getApiUsers" => boxed(|| async move {
+            let stream = client.get_api_users()
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listCompanies" => {
-            boxed(|| async move {
-                let stream = client.list_companies().stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listCompanies" => boxed(|| async move {
+            let stream = client.list_companies()
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listLegalEntities" => {
-            boxed(|| async move {
-                let stream = client.list_legal_entities().company_id("00000000-0000-4000-8000-000000000009").stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listLegalEntities" => boxed(|| async move {
+            let stream = client.list_legal_entities()
+                .company_id("00000000-0000-4000-8000-000000000009")
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listCostCentersV3" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::ListCostCentersRequest>("listCostCentersV3").map_err(Error::InvalidRequest)?;
-                let stream = client
-                    .list_cost_centers_v3()
-                    .company_id("00000000-0000-4000-8000-000000000025")
-                    .body(body)
-                    .stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listCostCentersV3" => boxed(|| async move {
+            let body = inputs.body::<types::ListCostCentersRequest>("listCostCentersV3").map_err(Error::InvalidRequest)?;
+            let stream = client.list_cost_centers_v3()
+                .company_id("00000000-0000-4000-8000-000000000025")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listOfficesV2" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::ListOfficesV2Request>("listOfficesV2").map_err(Error::InvalidRequest)?;
-                let stream =
-                    client.list_offices_v2().company_id("00000000-0000-4000-8000-000000000030").body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listOfficesV2" => boxed(|| async move {
+            let body = inputs.body::<types::ListOfficesV2Request>("listOfficesV2").map_err(Error::InvalidRequest)?;
+            let stream = client.list_offices_v2()
+                .company_id("00000000-0000-4000-8000-000000000030")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listDepartmentsV3" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::ListDepartmentsRequest>("listDepartmentsV3").map_err(Error::InvalidRequest)?;
-                let stream =
-                    client.list_departments_v3().company_id("00000000-0000-4000-8000-000000000052").body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listDepartmentsV3" => boxed(|| async move {
+            let body = inputs.body::<types::ListDepartmentsRequest>("listDepartmentsV3").map_err(Error::InvalidRequest)?;
+            let stream = client.list_departments_v3()
+                .company_id("00000000-0000-4000-8000-000000000052")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "company"))]
-        "listGrades" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::ListGradesRequest>("listGrades").map_err(Error::InvalidRequest)?;
-                let stream =
-                    client.list_grades().company_id("00000000-0000-4000-8000-000000000060").body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listGrades" => boxed(|| async move {
+            let body = inputs.body::<types::ListGradesRequest>("listGrades").map_err(Error::InvalidRequest)?;
+            let stream = client.list_grades()
+                .company_id("00000000-0000-4000-8000-000000000060")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "event"))]
-        "listEvents" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::ListEventsRequest>("listEvents").map_err(Error::InvalidRequest)?;
-                let stream = client.list_events().body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listEvents" => boxed(|| async move {
+            let body = inputs.body::<types::ListEventsRequest>("listEvents").map_err(Error::InvalidRequest)?;
+            let stream = client.list_events()
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "event"))]
-        "listEventTravelers" => {
-            boxed(|| async move {
-                let body =
-                    inputs.body::<types::EventTravelersRequest>("listEventTravelers").map_err(Error::InvalidRequest)?;
-                let stream =
-                    client.list_event_travelers().event_id("00000000-0000-4000-8000-000000000117").body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listEventTravelers" => boxed(|| async move {
+            let body = inputs.body::<types::EventTravelersRequest>("listEventTravelers").map_err(Error::InvalidRequest)?;
+            let stream = client.list_event_travelers()
+                .event_id("00000000-0000-4000-8000-000000000117")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "hotel"))]
-        "hotelSearch" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::HotelSearchRequest>("hotelSearch").map_err(Error::InvalidRequest)?;
-                let stream = client.hotel_search().body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "hotelSearch" => boxed(|| async move {
+            let body = inputs.body::<types::HotelSearchRequest>("hotelSearch").map_err(Error::InvalidRequest)?;
+            let stream = client.hotel_search()
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "payments"))]
-        "listUserPaymentSources" => {
-            boxed(|| async move {
-                let stream =
-                    client.list_user_payment_sources().user_id("00000000-0000-4000-8000-000000000124").stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listUserPaymentSources" => boxed(|| async move {
+            let stream = client.list_user_payment_sources()
+                .user_id("00000000-0000-4000-8000-000000000124")
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "template"))]
-        "listEventTemplates" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::ListEventTemplatesRequest>("listEventTemplates")
-                    .map_err(Error::InvalidRequest)?;
-                let stream = client.list_event_templates().body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listEventTemplates" => boxed(|| async move {
+            let body = inputs.body::<types::ListEventTemplatesRequest>("listEventTemplates").map_err(Error::InvalidRequest)?;
+            let stream = client.list_event_templates()
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "trip"))]
-        "getUserTripSummariesList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetTripSummariesV3Request>("getUserTripSummariesList")
-                    .map_err(Error::InvalidRequest)?;
-                let stream = client
-                    .get_user_trip_summaries_list()
-                    .user_id("00000000-0000-4000-8000-000000000160")
-                    .body(body)
-                    .stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "getUserTripSummariesList" => boxed(|| async move {
+            let body = inputs.body::<types::GetTripSummariesV3Request>("getUserTripSummariesList").map_err(Error::InvalidRequest)?;
+            let stream = client.get_user_trip_summaries_list()
+                .user_id("00000000-0000-4000-8000-000000000160")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "trip"))]
-        "getCompanyTripSummariesList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetTripSummariesV3Request>("getCompanyTripSummariesList")
-                    .map_err(Error::InvalidRequest)?;
-                let stream = client
-                    .get_company_trip_summaries_list()
-                    .company_id("00000000-0000-4000-8000-000000000161")
-                    .body(body)
-                    .stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "getCompanyTripSummariesList" => boxed(|| async move {
+            let body = inputs.body::<types::GetTripSummariesV3Request>("getCompanyTripSummariesList").map_err(Error::InvalidRequest)?;
+            let stream = client.get_company_trip_summaries_list()
+                .company_id("00000000-0000-4000-8000-000000000161")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "trip"))]
-        "getArrangerManagedTripSummariesList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetTripSummariesV3Request>("getArrangerManagedTripSummariesList")
-                    .map_err(Error::InvalidRequest)?;
-                let stream = client
-                    .get_arranger_managed_trip_summaries_list()
-                    .arranger_id("00000000-0000-4000-8000-000000000162")
-                    .body(body)
-                    .stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "getArrangerManagedTripSummariesList" => boxed(|| async move {
+            let body = inputs.body::<types::GetTripSummariesV3Request>("getArrangerManagedTripSummariesList").map_err(Error::InvalidRequest)?;
+            let stream = client.get_arranger_managed_trip_summaries_list()
+                .arranger_id("00000000-0000-4000-8000-000000000162")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "trip"))]
-        "getApprovalUserApprovalDataList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetApprovalDataV3Request>("getApprovalUserApprovalDataList")
-                    .map_err(Error::InvalidRequest)?;
-                let stream = client
-                    .get_approval_user_approval_data_list()
-                    .user_id("00000000-0000-4000-8000-000000000186")
-                    .body(body)
-                    .stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "getApprovalUserApprovalDataList" => boxed(|| async move {
+            let body = inputs.body::<types::GetApprovalDataV3Request>("getApprovalUserApprovalDataList").map_err(Error::InvalidRequest)?;
+            let stream = client.get_approval_user_approval_data_list()
+                .user_id("00000000-0000-4000-8000-000000000186")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "trip"))]
-        "getCompanyApprovalDataList" => {
-            boxed(|| async move {
-                let body = inputs
-                    .body::<types::GetApprovalDataV3Request>("getCompanyApprovalDataList")
-                    .map_err(Error::InvalidRequest)?;
-                let stream = client
-                    .get_company_approval_data_list()
-                    .company_id("00000000-0000-4000-8000-000000000187")
-                    .body(body)
-                    .stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "getCompanyApprovalDataList" => boxed(|| async move {
+            let body = inputs.body::<types::GetApprovalDataV3Request>("getCompanyApprovalDataList").map_err(Error::InvalidRequest)?;
+            let stream = client.get_company_approval_data_list()
+                .company_id("00000000-0000-4000-8000-000000000187")
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         #[cfg(any(feature = "users"))]
-        "listUsersV3" => {
-            boxed(|| async move {
-                let body = inputs.body::<types::ListUsersV3Request>("listUsersV3").map_err(Error::InvalidRequest)?;
-                let stream = client.list_users_v3().body(body).stream();
-                collect_json(stream, items).await
-            })
-            .await
-        }
+        "listUsersV3" => boxed(|| async move {
+            let body = inputs.body::<types::ListUsersV3Request>("listUsersV3").map_err(Error::InvalidRequest)?;
+            let stream = client.list_users_v3()
+                .body(body)
+                .stream();
+            collect_json(stream, items).await
+        })
+        .await,
         other => Err(Error::InvalidRequest(format!("{other} is not paginated"))),
     }
 }
