@@ -7,6 +7,8 @@
 
 mod support;
 
+// Written by `cargo xtask regen`, which checks it is current: not formatted here.
+#[rustfmt::skip]
 #[path = "every_operation/calls.rs"]
 mod calls;
 

@@ -4,6 +4,8 @@
 
 mod support;
 
+// Written by `cargo xtask regen`, which checks it is current: not formatted here.
+#[rustfmt::skip]
 #[path = "every_operation/streams.rs"]
 mod streams;
 
