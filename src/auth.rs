@@ -22,7 +22,7 @@ use crate::retry::Backoff;
 /// Spotnana documents one hour; assuming less only costs an early refresh, while
 /// assuming more would send expired tokens. A zero or negative `expires_in`
 /// says nothing usable and is taken as this too; a huge one is taken as
-/// [`MAX_TOKEN_LIFETIME`](crate::auth::MAX_TOKEN_LIFETIME).
+/// [`MAX_TOKEN_LIFETIME`].
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
 
 /// A bearer token and how long it is valid from the moment it was issued.

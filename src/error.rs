@@ -305,7 +305,7 @@ pub(crate) fn from_reqwest(e: reqwest::Error) -> Error {
 
 /// progenitor's error, as the request building of a generated `send()`
 /// returns it (a parameter not set or not valid, a request that cannot be
-/// built). Answers never reach this: they go through [`crate::call`].
+/// built). Answers never reach this: they go through `crate::call`.
 impl From<progenitor_client::Error<ErrorResponse>> for Error {
     fn from(e: progenitor_client::Error<ErrorResponse>) -> Self {
         use progenitor_client::Error as P;

@@ -24,7 +24,8 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::generated::Client;
 
-/// What [`send_or_find`](crate::builder::CreateUser::send_or_find) did.
+/// What a create builder's `send_or_find()` did (`create_company`, `create_user` and the other creates
+/// the `safe-creates` rule pairs with a lookup).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateOutcome<T> {
     /// The create went through (at once, or sent again after a lookup

@@ -62,7 +62,8 @@ pub fn run_all(root: &Path) -> Result<(), String> {
 }
 
 /// The gates every change passes first: the tree is formatted as
-/// `rustfmt.toml` says, and clippy finds nothing, warnings denied. Clippy runs
+/// `rustfmt.toml` says, clippy finds nothing and rustdoc warns of nothing,
+/// warnings denied. Clippy runs
 /// on the library with no API and with `company` (the hand-written code and
 /// one API's generated code, which `src/generated.rs` exempts), and on xtask,
 /// whose tests compile the build passes.
@@ -83,7 +84,18 @@ pub fn gates(root: &Path) -> Result<(), String> {
         ];
         run(root, &cargo(), &args, &[])?;
     }
-    run(root, &cargo(), &["clippy", "-p", "xtask", "--all-targets", "--", "-D", "warnings"], &[])
+    run(root, &cargo(), &["clippy", "-p", "xtask", "--all-targets", "--", "-D", "warnings"], &[])?;
+    // The docs' links and the crate's front page (the README), warnings denied.
+    let docs = [
+        "doc",
+        "--no-deps",
+        "-p",
+        "spotnana",
+        "--no-default-features",
+        "--features",
+        "rustls,sandbox,webhooks,company",
+    ];
+    run(root, &cargo(), &docs, &[("RUSTDOCFLAGS", "-D warnings".to_string())])
 }
 
 /// `cargo xtask prism [--seeds LIST] [--ops LIST]`: the Prism suite alone.
