@@ -26,6 +26,20 @@ fn run(root: &Path, program: &str, args: &[&str], env: &[(&str, String)]) -> Res
     }
 }
 
+/// Runs an example that `cargo test` built.
+fn run_example(root: &Path, name: &str, env: &[(&str, String)]) -> Result<(), String> {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let binary = target.join("debug/examples").join(name);
+    let program = binary.to_str().ok_or_else(|| format!("{} is not UTF-8", binary.display()))?;
+    run(root, program, &[], env)
+}
+
+/// Whether a cargo subcommand (`clippy`, `fmt`) is installed.
+fn has(subcommand: &str) -> bool {
+    Command::new(cargo()).args([subcommand, "--version"]).output().is_ok_and(|o| o.status.success())
+}
+
 fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
@@ -50,9 +64,12 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     install_prism(root)?;
     // `--timings` keeps cargo's per-crate build report (target/cargo-timings/).
     run(root, &cargo(), &["test", "--workspace", "--timings"], &[])?;
-    run(root, &cargo(), &["run", "--example", "pagination"], &[])?;
-    run(root, &cargo(), &["run", "--example", "hr_feed"], &[])?;
-    run(root, &cargo(), &["run", "--example", "webhooks"], &[("SPOTNANA_WEBHOOK_SECRET", String::new())])?;
+    // `cargo test` has built the examples, with the workspace's features: they
+    // are run as built (a `cargo run` resolves the package alone, and its
+    // different features rebuild the crate).
+    run_example(root, "pagination", &[])?;
+    run_example(root, "hr_feed", &[])?;
+    run_example(root, "webhooks", &[("SPOTNANA_WEBHOOK_SECRET", String::new())])?;
     reduced_feature_tests(root)?;
     // The features of the last reduced run, so that its dependencies are reused.
     run(root, &cargo(), &["test", "--lib", "--no-default-features", "--features", "rustls,sandbox"], &[])?;
@@ -68,6 +85,11 @@ pub fn run_all(root: &Path) -> Result<(), String> {
 /// one API's generated code, which `src/generated.rs` exempts), and on xtask,
 /// whose tests compile the build passes.
 pub fn gates(root: &Path) -> Result<(), String> {
+    for component in ["fmt", "clippy"] {
+        if !has(component) {
+            return Err(format!("`cargo {component}` is not installed: rustup component add rustfmt clippy"));
+        }
+    }
     run(root, &cargo(), &["fmt", "--all", "--check"], &[])?;
     for features in ["rustls", "rustls,sandbox,webhooks,company"] {
         let args = [
