@@ -29,11 +29,23 @@ pub fn methods_for(items: &[Item], document: &Value) -> Result<Vec<Item>, String
 }
 
 fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<Item, String> {
-    let text = |key: &str| tag.get(key).and_then(Value::as_str).ok_or(format!("the tag has no `{key}`"));
+    let tag = super::contract::Pagination::from_tag(tag);
+    let text = |key: &str| {
+        let value = match key {
+            "style" => &tag.style,
+            "in" => &tag.location,
+            "start" => &tag.start,
+            "size" => &tag.size,
+            "items" => &tag.items,
+            "tokenField" => &tag.token_field,
+            _ => &None,
+        };
+        value.as_deref().ok_or(format!("the tag has no `{key}`"))
+    };
     let builder = ident(&pascal(id));
     let page = send_success(builders, &builder)?;
     let fields = builder_fields(builders, &builder)?;
-    let default_size = tag.get("defaultSize").and_then(Value::as_i64);
+    let default_size = tag.default_size;
     let style = text("style")?;
     let (first, variant) = match style {
         "offset" => (quote::quote!(Cursor::Offset), ident("Offset")),
@@ -83,7 +95,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
                 let request =
                     request_type(body_ty).ok_or(format!("builder {builder}'s body is not a Result of a type"))?;
                 let start = text("start")?;
-                let sized = tag.get("size").and_then(Value::as_str);
+                let sized = tag.size.as_deref();
                 let base = if sized.is_some() { quote::quote!(mut base) } else { quote::quote!(base) };
                 let size = match sized {
                     Some(pointer) => quote::quote! {
@@ -97,7 +109,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
                 };
                 let (first, set) = if style == "token" {
                     let template =
-                        tag.get("tokenRequest").map(Value::to_string).ok_or("the tag has no `tokenRequest`")?;
+                        tag.token_request.as_ref().map(Value::to_string).ok_or("the tag has no `tokenRequest`")?;
                     let field = text("tokenField")?;
                     (
                         quote::quote!(let first = Cursor::Token(None);),
@@ -148,26 +160,26 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
             syn::parse_quote!(crate::pagination::fingerprints(page.#items_field.iter())),
         )
     };
-    let total = match tag.get("total").and_then(Value::as_str) {
+    let total = match tag.total.as_deref() {
         Some(pointer) => {
             let at = navigate(types, &page, pointer)?;
             quote::quote!(#at.map(|total| PageParam::to_i64(*total)))
         }
         None => quote::quote!(None),
     };
-    let next_token = match tag.get("nextToken").and_then(Value::as_str) {
+    let next_token = match tag.next_token.as_deref() {
         Some(pointer) => {
             let at = navigate(types, &page, pointer)?;
             quote::quote!(#at.map(|token| token.to_string()))
         }
         None => quote::quote!(None),
     };
-    let ends = match (style, tag.get("total").is_some()) {
+    let ends = match (style, tag.total.is_some()) {
         ("token", _) => "after a page with no next-page token".to_string(),
         (_, true) => "when the answer's count of the list is reached, or on an empty page".to_string(),
         (_, false) => "on an empty page".to_string(),
     };
-    let sizes = match (tag.get("size").and_then(Value::as_str), default_size) {
+    let sizes = match (tag.size.as_deref(), default_size) {
         (Some(size), Some(default)) => format!(" Pages hold `{size}` items ({default} unless set)."),
         (Some(size), None) => format!(" Pages hold `{size}` items."),
         _ => String::new(),

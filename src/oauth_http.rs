@@ -6,9 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
-
-use crate::retry::parse_retry_after;
+use crate::retry::retry_after;
 
 /// What can go wrong on one token request, before `oauth2` parses the answer.
 ///
@@ -73,10 +71,6 @@ impl<'c> oauth2::AsyncHttpClient<'c> for OAuthHttp {
             builder.body(bytes.to_vec()).map_err(|e| TokenHttpError::Build(e.to_string()))
         })
     }
-}
-
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    headers.get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after)
 }
 
 /// The RFC 6749 `error` code of an error body (`invalid_client`, ...), if it is

@@ -130,6 +130,12 @@ pub(crate) fn retry_reason_for_error(error: &reqwest::Error, method: &Method) ->
     }
 }
 
+/// The delay an answer's `Retry-After` header asks for, if it holds one
+/// that parses (see [`parse_retry_after`]).
+pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers.get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after)
+}
+
 /// Parses a `Retry-After` value: delay seconds or an HTTP date. Any number
 /// of seconds is taken (`u64::MAX` too): [`RetryPolicy::delay`] compares it
 /// with the deadline without adding it to an instant.

@@ -12,7 +12,7 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use progenitor_client::ClientHooks;
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, Request, Response, StatusCode, Version};
 use tracing::field::Empty;
 use tracing::{Instrument, Span};
@@ -20,7 +20,7 @@ use tracing::{Instrument, Span};
 use crate::error::{from_reqwest, ApiError, DecodeError};
 use crate::generated::types::ErrorResponse;
 use crate::generated::Client;
-use crate::retry::{parse_retry_after, retry_reason_for_error, retry_reason_for_status, RetryPolicy};
+use crate::retry::{retry_after, retry_reason_for_error, retry_reason_for_status, RetryPolicy};
 use crate::token_cache::{Cached, TokenCache};
 
 /// Shared per-client state: the token cache, the retry policy, the token URL.
@@ -282,7 +282,7 @@ impl<'a> Call<'a> {
                 };
             }
             Ok(response) => {
-                retry_reason_for_status(response.status(), &self.method).map(|r| (r, retry_after(response)))
+                retry_reason_for_status(response.status(), &self.method).map(|r| (r, retry_after(response.headers())))
             }
             Err(e) => retry_reason_for_error(e, &self.method).map(|r| (r, None)),
         };
@@ -381,10 +381,6 @@ impl<'a> Call<'a> {
             Finished::ErrorBody(read) => read.await,
         }
     }
-}
-
-fn retry_after(response: &Response) -> Option<std::time::Duration> {
-    response.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after)
 }
 
 /// What the first attempt keeps, to send its request again.

@@ -59,7 +59,7 @@ impl Lists {
         let not_paginated = || NotPaginated { operation_id: operation_id.to_string() };
         let route = route.ok_or_else(not_paginated)?;
         let tag = route.pagination().ok_or_else(not_paginated)?;
-        let schema = spec.item_schema(route, tag["items"].as_str().unwrap_or_default()).ok_or_else(not_paginated)?;
+        let schema = spec.item_schema(route, tag.items.as_deref().unwrap_or_default()).ok_or_else(not_paginated)?;
         let synth = Synth::new(&spec.doc, Fill::Minimal);
         let mut lists = self.items.lock().unwrap_or_else(|p| p.into_inner());
         let list = lists.entry(operation_id.to_string()).or_default();
@@ -99,26 +99,26 @@ pub(super) fn page(
     list: &[Value],
 ) -> Option<Answer> {
     let tag = route.pagination()?;
-    let text = |key: &str| tag[key].as_str().unwrap_or_default();
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let number = |at: &str| -> Option<i64> {
-        if tag["in"] == "query" {
+        if tag.in_query() {
             query.get(at)?.parse().ok()
         } else {
             body?.pointer(at)?.as_i64()
         }
     };
-    let asked = tag["size"].as_str().and_then(number).or(tag["defaultSize"].as_i64());
+    let asked = tag.size.as_deref().and_then(number).or(tag.default_size);
     let mut size =
         asked.and_then(|s| usize::try_from(s).ok()).filter(|s| *s > 0).unwrap_or(PAGE_SIZE).min(MAX_PAGE_SIZE);
-    let offset = match text("style") {
-        "page" => match number(text("start")).unwrap_or(1) {
+    let offset = match text(&tag.style).as_str() {
+        "page" => match number(&text(&tag.start)).unwrap_or(1) {
             page if page >= 1 => usize::try_from(page - 1).unwrap_or(usize::MAX).saturating_mul(size),
             _ => return Some(bad_page("pageNumber starts at 1")),
         },
         "token" => {
             let token = body
-                .and_then(|b| b.pointer(text("start")))
-                .and_then(|p| p.get(text("tokenField")))
+                .and_then(|b| b.pointer(&text(&tag.start)))
+                .and_then(|p| p.get(text(&tag.token_field)))
                 .and_then(Value::as_str);
             match token.map(parse_token) {
                 None => 0,
@@ -129,7 +129,7 @@ pub(super) fn page(
                 Some(None) => return Some(bad_page("the page token is not one this sandbox gave")),
             }
         }
-        _ => match number(text("start")).unwrap_or(0) {
+        _ => match number(&text(&tag.start)).unwrap_or(0) {
             offset if offset >= 0 => usize::try_from(offset).unwrap_or(usize::MAX),
             _ => return Some(bad_page("offset must not be negative")),
         },
@@ -138,11 +138,11 @@ pub(super) fn page(
     let end = offset.saturating_add(page.len());
     let mut answer = spec.success(route, fill);
     let out = answer.body.get_or_insert_with(|| json!({}));
-    set_pointer(out, &format!("/{}", text("items")), Value::Array(page));
-    if let Some(total) = tag["total"].as_str() {
+    set_pointer(out, &format!("/{}", text(&tag.items)), Value::Array(page));
+    if let Some(total) = tag.total.as_deref() {
         set_pointer(out, total, json!(list.len()));
     }
-    if let Some(next) = tag["nextToken"].as_str() {
+    if let Some(next) = tag.next_token.as_deref() {
         let token = if end < list.len() { json!(format!("{TOKEN_PREFIX}-{end}-{size}")) } else { Value::Null };
         set_pointer(out, next, token);
     }

@@ -19,8 +19,8 @@ pub(crate) struct Route {
 
 impl Route {
     /// How the operation pages (the tag `cargo xtask regen` writes), if it does.
-    pub(crate) fn pagination(&self) -> Option<&Value> {
-        self.op.get(crate::contract::PAGINATION_TAG)
+    pub(crate) fn pagination(&self) -> Option<crate::contract::Pagination> {
+        self.op.get(crate::contract::PAGINATION_TAG).map(crate::contract::Pagination::from_tag)
     }
 }
 

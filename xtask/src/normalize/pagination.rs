@@ -27,7 +27,9 @@
 //! `nextToken` (JSON pointers into the answer), and for tokens `tokenRequest`,
 //! the object that asks for the page after a token (`tokenField` set to it).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+
+use crate::contract::Pagination;
 
 use super::report::Report;
 use super::walk;
@@ -67,28 +69,26 @@ pub fn tag(doc: &mut Value, report: &mut Report) {
 
 /// One line of the report for a tagged operation.
 fn describe(name: &str, tag: &Value) -> String {
-    let text = |key: &str| tag[key].as_str().unwrap_or_default().to_string();
-    let place = if tag["in"] == "query" { "query parameter" } else { "body field" };
-    let mut line = match text("style").as_str() {
-        "token" => format!("{name}: page token in body field `{}`", text("start")),
-        _ => format!("{name}: {place} `{}`", text("start")),
+    let tag = Pagination::from_tag(tag);
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let place = if tag.in_query() { "query parameter" } else { "body field" };
+    let mut line = match text(&tag.style).as_str() {
+        "token" => format!("{name}: page token in body field `{}`", text(&tag.start)),
+        _ => format!("{name}: {place} `{}`", text(&tag.start)),
     };
-    if let Some(size) = tag["size"].as_str() {
-        match tag["defaultSize"].as_i64() {
+    if let Some(size) = &tag.size {
+        match tag.default_size {
             Some(default) => line.push_str(&format!(", size `{size}` ({default} unless set)")),
             None => line.push_str(&format!(", size `{size}`")),
         }
     }
-    line.push_str(&format!("; items in `{}`", text("items")));
-    for (key, what) in [("total", "length"), ("nextToken", "next token")] {
-        if let Some(pointer) = tag[key].as_str() {
+    line.push_str(&format!("; items in `{}`", text(&tag.items)));
+    for (pointer, what) in [(&tag.total, "length"), (&tag.next_token, "next token")] {
+        if let Some(pointer) = pointer {
             line.push_str(&format!(", {what} at `{pointer}`"));
         }
     }
-    let others = tag["otherArrays"]
-        .as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let others = &tag.other_arrays;
     if !others.is_empty() {
         line.push_str(&format!(" (also in each page, not streamed: `{}`)", others.join("`, `")));
     }
@@ -101,17 +101,13 @@ fn style(op: &Value, schemas: &Map<String, Value>) -> Option<Value> {
     let arrays = array_properties(answer, schemas);
     let (items, others) = arrays.split_first()?;
     let mut tag = query_style(op, schemas).or_else(|| body_style(op, answer, schemas))?;
-    tag["items"] = json!(items);
-    if !others.is_empty() {
-        tag["otherArrays"] = json!(others);
-    }
-    if let Some(total) = find_property(answer, schemas, |name, s| TOTALS.contains(&name) && s["type"] == "integer") {
-        tag["total"] = json!(total);
-    }
-    Some(tag)
+    tag.items = Some(items.clone());
+    tag.other_arrays = others.to_vec();
+    tag.total = find_property(answer, schemas, |name, s| TOTALS.contains(&name) && s["type"] == "integer");
+    Some(tag.to_value())
 }
 
-fn query_style(op: &Value, schemas: &Map<String, Value>) -> Option<Value> {
+fn query_style(op: &Value, schemas: &Map<String, Value>) -> Option<Pagination> {
     let params = op.get("parameters")?.as_array()?;
     let query_int = |name: &str| {
         params
@@ -122,22 +118,32 @@ fn query_style(op: &Value, schemas: &Map<String, Value>) -> Option<Value> {
     let (style, start, size) =
         QUERY_STYLES.into_iter().find(|(_, start, size)| query_int(start).is_some() && query_int(size).is_some())?;
     let default_size = query_int(size)?["schema"]["default"].as_i64().filter(|d| *d > 0)?;
-    Some(json!({ "style": style, "in": "query", "start": start, "size": size, "defaultSize": default_size }))
+    Some(Pagination {
+        style: Some(style.into()),
+        location: Some("query".into()),
+        start: Some(start.into()),
+        size: Some(size.into()),
+        default_size: Some(default_size),
+        ..Default::default()
+    })
 }
 
-fn body_style(op: &Value, answer: &Value, schemas: &Map<String, Value>) -> Option<Value> {
+fn body_style(op: &Value, answer: &Value, schemas: &Map<String, Value>) -> Option<Pagination> {
     let body = resolve(op.pointer("/requestBody/content/application~1json/schema")?, schemas)?;
     let is_int = |s: &Value| s["type"] == "integer";
     if let Some(start) = find_property(body, schemas, |name, s| name == "offset" && is_int(s)) {
         let container = &start[..start.len() - "/offset".len()];
         let size = format!("{container}/limit");
         let size_schema = pointer_schema(body, &size, schemas).filter(|s| is_int(s));
-        let mut tag = json!({ "style": "offset", "in": "body", "start": start });
+        let mut tag = Pagination {
+            style: Some("offset".into()),
+            location: Some("body".into()),
+            start: Some(start.clone()),
+            ..Default::default()
+        };
         if let Some(size_schema) = size_schema {
-            tag["size"] = json!(size);
-            if let Some(default) = size_schema["default"].as_i64().filter(|d| *d > 0) {
-                tag["defaultSize"] = json!(default);
-            }
+            tag.size = Some(size);
+            tag.default_size = size_schema["default"].as_i64().filter(|d| *d > 0);
         }
         return Some(tag);
     }
@@ -146,18 +152,21 @@ fn body_style(op: &Value, answer: &Value, schemas: &Map<String, Value>) -> Optio
     let next = find_property(answer, schemas, |name, s| name == "nextPageToken" && s["type"] == "string")?;
     let (name, property) = properties(body, schemas).into_iter().find(|(_, p)| token_branch(p, schemas).is_some())?;
     let (branch, siblings) = token_branch(property, schemas)?;
-    let mut tag = json!({
-        "style": "token", "in": "body", "start": format!("/{name}"), "nextToken": next,
-        "tokenRequest": branch, "tokenField": "pageToken",
-    });
+    let mut tag = Pagination {
+        style: Some("token".into()),
+        location: Some("body".into()),
+        start: Some(format!("/{name}")),
+        next_token: Some(next),
+        token_request: Some(branch),
+        token_field: Some("pageToken".into()),
+        ..Default::default()
+    };
     // The first page's size: an integer `pageSize` in another branch.
     if let Some((_, size)) =
         siblings.iter().find_map(|s| properties(s, schemas).into_iter().find(|(n, p)| n == "pageSize" && is_int(p)))
     {
-        tag["size"] = json!(format!("/{name}/pageSize"));
-        if let Some(default) = size["default"].as_i64().filter(|d| *d > 0) {
-            tag["defaultSize"] = json!(default);
-        }
+        tag.size = Some(format!("/{name}/pageSize"));
+        tag.default_size = size["default"].as_i64().filter(|d| *d > 0);
     }
     Some(tag)
 }
