@@ -32,6 +32,8 @@ use syn::visit::Visit;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Ident, Item, Type};
 
+use super::syntax::type_arg;
+
 /// What the pass changed: builders written, and models left without one.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Counts {
@@ -163,7 +165,7 @@ fn builder(model: &syn::ItemStruct, defined: &BTreeMap<String, &Item>, is_body: 
         };
         let doc = format!(" Sets [`{name}::{label}`](super::{name}::{ident}){}.", kind.note());
         slots.push(quote!(#ident: Option_<#inner>,));
-        let setter = match type_arg(&inner, "Vec") {
+        let setter = match type_arg(&inner, "Vec", 0) {
             Some(item) => quote! {
                 #[doc = #doc]
                 pub fn #ident(mut self, items: impl IntoIterator<Item = impl IntoField<#item>>) -> Self {
@@ -299,7 +301,7 @@ impl Kind {
 
 /// How `field` (of type `ty`, as the caller writes it) is filled.
 pub fn field_kind(field: &syn::Field, ty: &Type) -> Result<Kind, String> {
-    if let Some(inner) = type_arg(ty, "Option") {
+    if let Some(inner) = type_arg(ty, "Option", 0) {
         return Ok(Kind::Optional(inner.clone()));
     }
     let mut default = None;
@@ -326,17 +328,6 @@ pub fn field_kind(field: &syn::Field, ty: &Type) -> Result<Kind, String> {
         Some(path) => Kind::Defaulted(path),
         None => Kind::Required,
     })
-}
-
-/// The type argument of `ty` when its last segment is `name<T>`.
-fn type_arg<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
-    let Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    match args.args.first()? {
-        syn::GenericArgument::Type(t) if last.ident == name && args.args.len() == 1 => Some(t),
-        _ => None,
-    }
 }
 
 /// The name a struct item defines.

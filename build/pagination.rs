@@ -30,23 +30,11 @@ pub fn methods_for(items: &[Item], document: &Value) -> Result<Vec<Item>, String
 
 fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<Item, String> {
     let tag = super::contract::Pagination::from_tag(tag);
-    let text = |key: &str| {
-        let value = match key {
-            "style" => &tag.style,
-            "in" => &tag.location,
-            "start" => &tag.start,
-            "size" => &tag.size,
-            "items" => &tag.items,
-            "tokenField" => &tag.token_field,
-            _ => &None,
-        };
-        value.as_deref().ok_or(format!("the tag has no `{key}`"))
-    };
     let builder = ident(&pascal(id));
     let page = send_success(builders, &builder)?;
     let fields = builder_fields(builders, &builder)?;
     let default_size = tag.default_size;
-    let style = text("style")?;
+    let style = need("style", &tag.style)?;
     let (first, variant) = match style {
         "offset" => (quote::quote!(Cursor::Offset), ident("Offset")),
         "page" => (quote::quote!(Cursor::Page), ident("Page")),
@@ -61,9 +49,10 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
 
     // The query style sets the builder's own fields, so `pages` takes `mut self`.
     let (receiver, prepare, fetch): (proc_macro2::TokenStream, proc_macro2::TokenStream, proc_macro2::TokenStream) =
-        match text("in")? {
+        match need("in", &tag.location)? {
             "query" => {
-                let (start, size) = (ident(&snake(text("start")?)), ident(&snake(text("size")?)));
+                let (start, size) =
+                    (ident(&snake(need("start", &tag.start)?)), ident(&snake(need("size", &tag.size)?)));
                 for field in [&start, &size] {
                     if !fields.iter().any(|(name, _)| name == field) {
                         return Err(format!("builder {builder} has no field `{field}`"));
@@ -94,7 +83,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
                     .ok_or(format!("builder {builder} has no body"))?;
                 let request =
                     request_type(body_ty).ok_or(format!("builder {builder}'s body is not a Result of a type"))?;
-                let start = text("start")?;
+                let start = need("start", &tag.start)?;
                 let sized = tag.size.as_deref();
                 let base = if sized.is_some() { quote::quote!(mut base) } else { quote::quote!(base) };
                 let size = match sized {
@@ -110,7 +99,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
                 let (first, set) = if style == "token" {
                     let template =
                         tag.token_request.as_ref().map(Value::to_string).ok_or("the tag has no `tokenRequest`")?;
-                    let field = text("tokenField")?;
+                    let field = need("tokenField", &tag.token_field)?;
                     (
                         quote::quote!(let first = Cursor::Token(None);),
                         quote::quote! {
@@ -147,7 +136,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
             other => return Err(format!("unknown place {other}")),
         };
 
-    let items_field = ident(&snake(text("items")?));
+    let items_field = ident(&snake(need("items", &tag.items)?));
     let (item, optional) = items_type(types, &page, &items_field)?;
     let (take, count): (syn::Expr, syn::Expr) = if optional {
         (
@@ -193,7 +182,7 @@ fn methods(builders: &[Item], types: &[Item], id: &str, tag: &Value) -> Result<I
     let stream_doc = format!(
         " Every item of this list (`{}` of each page), page after page, as a [`Stream`](futures_core::Stream) (see \
          `pages()`). A failed request is an item of its own, after the items of the pages before it.",
-        text("items")?
+        need("items", &tag.items)?
     );
     Ok(syn::parse_quote! {
         impl<'a> #builder<'a> {
@@ -251,6 +240,11 @@ fn navigate(types: &[Item], root: &Type, pointer: &str) -> Result<proc_macro2::T
         }
     }
     Ok(expr)
+}
+
+/// A key of the tag that the pass needs, or the error that names it.
+fn need<'a>(key: &str, value: &'a Option<String>) -> Result<&'a str, String> {
+    value.as_deref().ok_or(format!("the tag has no `{key}`"))
 }
 
 pub fn ident(name: &str) -> Ident {

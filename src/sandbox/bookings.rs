@@ -130,7 +130,7 @@ impl Bookings {
             }
             let mut answer = super::lists::page(spec, call.route, call.query, call.body, call.fill, &items)
                 .unwrap_or_else(|| spec.success(call.route, call.fill));
-            if call.route.pagination().is_none() {
+            if !call.route.paginated() {
                 set_pointer(answer.body.get_or_insert_with(|| json!({})), &format!("/{array}"), Value::Array(items));
             }
             return Some(answer);

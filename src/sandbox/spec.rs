@@ -19,6 +19,11 @@ pub(crate) struct Route {
 
 impl Route {
     /// How the operation pages (the tag `cargo xtask regen` writes), if it does.
+    /// Whether the operation pages (without reading its tag).
+    pub(crate) fn paginated(&self) -> bool {
+        self.op.get(crate::contract::PAGINATION_TAG).is_some()
+    }
+
     pub(crate) fn pagination(&self) -> Option<crate::contract::Pagination> {
         self.op.get(crate::contract::PAGINATION_TAG).map(crate::contract::Pagination::from_tag)
     }
