@@ -5,6 +5,10 @@
 // variants users match on.
 #![allow(clippy::result_large_err)]
 
+// The CLI's and MCP server's safety rule; public with `schemars`, where
+// operations are listed (its unit tests run in every build).
+#[cfg_attr(not(feature = "schemars"), allow(dead_code))]
+mod access;
 mod apis;
 pub mod auth;
 // Without an API feature no request model has a builder.
@@ -51,6 +55,8 @@ mod tools;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
+#[cfg(feature = "schemars")]
+pub use access::Access;
 pub use apis::{enabled_apis, APIS};
 pub use building::{BuildError, IntoField, Problem};
 pub use config::{
@@ -69,7 +75,7 @@ pub use retry::RetryPolicy;
 pub use safe_create::CreateOutcome;
 pub use secret::Secret;
 #[cfg(feature = "schemars")]
-pub use tools::{operation, operations, Operation};
+pub use tools::{operation, operations, redact_secrets, Operation};
 
 /// The HTTP types of [`ApiError::status`], [`ApiError::headers`] and
 /// [`ResponseValue`]'s accessors, from the `http` crate.

@@ -25,6 +25,7 @@ use reqwest::header::CONTENT_TYPE;
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 
+use crate::access::Access;
 use crate::generated::Client;
 use crate::Error;
 
@@ -43,6 +44,9 @@ pub struct Operation {
     pub description: String,
     /// The APIs (upstream documents: `company`, `air`, ...) that publish it.
     pub apis: Vec<String>,
+    /// What it may do to the account, by the rule of [`Access`]: what the
+    /// `spotnana` MCP server offers an agent without the operator's leave.
+    pub access: Access,
     /// JSON Schema of the input object: each path and query parameter by
     /// name, and the request body under `body`.
     pub input_schema: Value,
@@ -111,6 +115,7 @@ impl Operation {
         });
         let output = success_schema(doc, op).unwrap_or(json!({ "type": "null" }));
         Operation {
+            access: Access::of(method, &text("operationId"), &text("summary")),
             id: text("operationId"),
             method: method.to_uppercase(),
             path: path.to_string(),
@@ -217,6 +222,17 @@ impl Client {
     /// methods. An unknown operation, a missing required parameter or a key the
     /// operation does not take is an [`Error::InvalidRequest`] that names it.
     pub async fn call_json(&self, operation_id: &str, input: Value) -> Result<Value, Error> {
+        let request = self.request_json(operation_id, input)?;
+        // `request_json` found it; the 'static id names the call in errors.
+        let id = operation(operation_id).map_or("", |op| op.id.as_str());
+        crate::call::value(self, request, id).await
+    }
+
+    /// The request [`call_json`](Self::call_json) would send for this
+    /// input, built and checked the same way but not sent: no token is added
+    /// (that happens when it goes out), so it is safe to print. Fails as
+    /// `call_json` does on an unknown operation or a bad input.
+    pub fn request_json(&self, operation_id: &str, input: Value) -> Result<reqwest::Request, Error> {
         let op = operation(operation_id).ok_or_else(|| {
             Error::InvalidRequest(format!("no operation `{operation_id}`: see spotnana::operations()"))
         })?;
@@ -260,8 +276,30 @@ impl Client {
                 _ => request.json(&body),
             };
         }
-        let request = request.build().map_err(|e| Error::InvalidRequest(format!("{operation_id}: {e}")))?;
-        crate::call::value(self, request, op.id.as_str()).await
+        request.build().map_err(|e| Error::InvalidRequest(format!("{operation_id}: {e}")))
+    }
+}
+
+/// Blanks every secret in `value` (credentials and card data, by the rule
+/// that marks the models' [`Secret`](crate::Secret) fields): each string
+/// whose property name the rule selects becomes `"[redacted]"`, at any depth.
+/// For printing an answer of [`Client::call_json`], which returns the wire's
+/// JSON as it came.
+pub fn redact_secrets(value: &mut Value) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(redact_secrets),
+        Value::Object(map) => {
+            let secret: Vec<String> = map
+                .iter()
+                .filter(|(name, v)| v.is_string() && crate::secret_fields::is_secret(name, |s| map.contains_key(s)))
+                .map(|(name, _)| name.clone())
+                .collect();
+            for name in secret {
+                map.insert(name, Value::from("[redacted]"));
+            }
+            map.values_mut().for_each(redact_secrets);
+        }
+        _ => {}
     }
 }
 

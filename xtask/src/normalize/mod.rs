@@ -4,6 +4,7 @@
 //! The pipeline runs in a fixed order; each rule records what it changed in the
 //! [`Report`]. The same inputs always give byte-identical output.
 
+mod access;
 mod downgrade;
 pub mod features;
 mod merge;
@@ -137,6 +138,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     // Last, so that it logs only properties of schemas the output keeps.
     secrets::mark(&mut document, &mut report);
     resources::record(&document, &mut report);
+    access::record(&document, &mut report);
     let feature_facts = std::mem::take(&mut report.facts);
 
     let generated = count_operations(&document, "paths");
