@@ -1,6 +1,8 @@
 //! Shared test support: a scripted loopback HTTP server and a JSON synthesiser.
 #![allow(dead_code)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod conformance;
 pub mod inputs;
 pub mod judge;

@@ -260,10 +260,15 @@ fn describe(request: &reqwest::Request) -> Value {
         .filter(|(name, _)| *name != reqwest::header::AUTHORIZATION)
         .map(|(name, value)| (name.to_string(), Value::from(value.to_str().unwrap_or("(not text)"))))
         .collect();
-    let body = request.body().and_then(|b| b.as_bytes()).map_or(Value::Null, |bytes| {
+    let form = headers.get("content-type").is_some_and(|t| t == "application/x-www-form-urlencoded");
+    let mut body = request.body().and_then(|b| b.as_bytes()).map_or(Value::Null, |bytes| {
+        if form {
+            // As an object, so that its secrets are found and blanked.
+            let pairs = url::form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), Value::from(v.into_owned())));
+            return Value::Object(pairs.collect());
+        }
         serde_json::from_slice(bytes).unwrap_or_else(|_| Value::from(String::from_utf8_lossy(bytes).into_owned()))
     });
-    let mut body = body;
     spotnana::redact_secrets(&mut body);
     json!({ "method": request.method().as_str(), "url": request.url().as_str(), "headers": headers, "body": body })
 }
