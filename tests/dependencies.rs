@@ -1,5 +1,6 @@
 //! The SDK's tree holds one reqwest and one hyper: oauth2 runs over the SDK's own
-//! reqwest client through a hand-written adapter, not over its own reqwest.
+//! reqwest client through a hand-written adapter, not over its own reqwest. The
+//! command line's crates (feature `cli`) are not in it.
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -22,4 +23,9 @@ fn one_reqwest_and_one_hyper() {
     assert_eq!(versions("reqwest").len(), 1, "reqwest versions: {:?}", versions("reqwest"));
     assert_eq!(versions("hyper").len(), 1, "hyper versions: {:?}", versions("hyper"));
     assert_eq!(versions("oauth2").len(), 1, "oauth2 is in the tree");
+    // The command line's crates are the `cli` feature's alone: a library
+    // build with the default features never compiles them.
+    for cli_only in ["clap", "rmcp"] {
+        assert!(versions(cli_only).is_empty(), "{cli_only} is in the default tree");
+    }
 }

@@ -52,16 +52,29 @@ fn install_prism(root: &Path) -> Result<(), String> {
         .map_err(|e| format!("{e}; Prism needs Node.js and npm (apt-get install nodejs npm)"))
 }
 
+/// Installs the official MCP TypeScript SDK into `tools/mcp-client/` when it
+/// is missing (`npm ci`, pinned by its `package-lock.json`): the independent
+/// client `tests/mcp.rs` drives `spotnana mcp` with.
+fn install_mcp_client(root: &Path) -> Result<(), String> {
+    if root.join("tools/mcp-client/node_modules/@modelcontextprotocol/sdk").exists() {
+        return Ok(());
+    }
+    run(root, "npm", &["ci", "--prefix", "tools/mcp-client", "--no-audit", "--no-fund", "--ignore-scripts"], &[])
+        .map_err(|e| format!("{e}; the MCP client needs Node.js and npm (apt-get install nodejs npm)"))
+}
+
 const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "--nocapture"];
 
 /// Runs the whole test suite: every test with the default features, the
 /// pagination, HR feed and webhook examples, the sandbox tests with `company` alone and with no
 /// API, the library's unit tests (built with no API, so without the
-/// generated client), the `schemars` feature's tests and example, then the
-/// Prism suite.
+/// generated client), the `cli` feature's tests (tools, the command line,
+/// the MCP server under the official MCP client) and the tools example, then
+/// the Prism suite.
 pub fn run_all(root: &Path) -> Result<(), String> {
     gates(root)?;
     install_prism(root)?;
+    install_mcp_client(root)?;
     // `--timings` keeps cargo's per-crate build report (target/cargo-timings/).
     run(root, &cargo(), &["test", "--workspace", "--timings"], &[])?;
     // `cargo test` has built the examples, with the workspace's features: they
@@ -73,8 +86,10 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     reduced_feature_tests(root)?;
     // The features of the last reduced run, so that its dependencies are reused.
     run(root, &cargo(), &["test", "--lib", "--no-default-features", "--features", "rustls,sandbox"], &[])?;
-    run(root, &cargo(), &["test", "--features", "schemars", "--test", "tools"], &[])?;
-    run(root, &cargo(), &["run", "--features", "schemars", "--example", "tools"], &[])?;
+    // The `cli` feature holds `schemars`: one build for the tools, the
+    // command line and the MCP server.
+    run(root, &cargo(), &["test", "--features", "cli", "--test", "tools", "--test", "cli", "--test", "mcp"], &[])?;
+    run(root, &cargo(), &["run", "--features", "cli", "--example", "tools"], &[])?;
     run(root, &cargo(), &PRISM_SUITE, &[])
 }
 
@@ -91,12 +106,14 @@ pub fn gates(root: &Path) -> Result<(), String> {
         }
     }
     run(root, &cargo(), &["fmt", "--all", "--check"], &[])?;
-    for features in ["rustls", "rustls,sandbox,webhooks,company"] {
+    // The second set holds `cli`, so the binary is linted too.
+    for features in ["rustls", "rustls,sandbox,webhooks,company,cli"] {
         let args = [
             "clippy",
             "-p",
             "spotnana",
             "--lib",
+            "--bins",
             "--no-default-features",
             "--features",
             features,

@@ -11,7 +11,7 @@ use super::report::Report;
 use super::walk;
 
 #[path = "../../../src/secret_fields.rs"]
-mod secret_fields;
+pub(super) mod secret_fields;
 
 /// The keys a secret property keeps besides `type` and `format`: metadata,
 /// which the generator ignores when it compares a schema with
