@@ -157,6 +157,13 @@ fn dry_run_prints_the_request_without_a_token_or_a_connection() {
     let out = run(&["call", "fetchOauth2Token", "--dry-run", "--input", token], &[], "");
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!stdout(&out).contains("s3cr3t-body"), "{}", stdout(&out));
+
+    // And a token in an answer is blanked in what is printed.
+    let token = r#"{"body": {"grant_type": "client_credentials", "client_id": "sandbox-client",
+        "client_secret": "sandbox-secret"}}"#;
+    let out = run(&["--sandbox", "call", "fetchOauth2Token", "--input", token], &[], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["access_token"], "[redacted]", "{}", stdout(&out));
 }
 
 #[test]

@@ -63,6 +63,8 @@ fn by_default_only_read_only_tools_and_failures_are_results() {
         { "call": "deleteCompany", "arguments": { "companyId": "6d1e6c0c-1111-4a5e-9d2b-000000000000" } },
         { "call": "createCompany", "arguments": { "body": {} } },
         { "call": "listCompanies", "arguments": {} },
+        { "call": "fetchOauth2Token", "arguments": { "body": {
+            "grant_type": "client_credentials", "client_id": "sandbox-client", "client_secret": "sandbox-secret" } } },
     ]);
     let (results, stderr) = drive(&[], steps);
 
@@ -99,6 +101,12 @@ fn by_default_only_read_only_tools_and_failures_are_results() {
     assert_eq!(results[5]["isError"], true);
     assert!(text(&results[5]).contains("refused"), "{}", text(&results[5]));
     assert_ne!(results[6]["isError"], true, "the server still answers after failures");
+
+    // A token in an answer reaches the agent blanked.
+    assert_ne!(results[7]["isError"], true, "{}", results[7]);
+    let token: Value = serde_json::from_str(text(&results[7])).expect("JSON");
+    assert_eq!(token["access_token"], "[redacted]", "{token}");
+    assert!(!stderr.contains("sandbox-secret"), "{stderr}");
 
     // One log line per call: operation, outcome, duration.
     assert!(stderr.lines().any(|l| l.starts_with("spotnana mcp: listCompanies ok ") && l.ends_with(" ms")), "{stderr}");
