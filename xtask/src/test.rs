@@ -63,9 +63,7 @@ fn install_mcp_client(root: &Path) -> Result<(), String> {
         .map_err(|e| format!("{e}; the MCP client needs Node.js and npm (apt-get install nodejs npm)"))
 }
 
-/// With `--workspace`, as the first `cargo test`: the same features, so the
-/// suite's binary that step built is reused instead of rebuilding the crate.
-const PRISM_SUITE: [&str; 7] = ["test", "--workspace", "--test", "prism", "--", "--ignored", "--nocapture"];
+const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "--nocapture"];
 
 /// Runs the whole test suite: every test with the default features, the
 /// pagination, HR feed and webhook examples, the sandbox tests with `company` alone and with no
