@@ -114,9 +114,10 @@ impl Operation {
             "additionalProperties": false,
         });
         let output = success_schema(doc, op).unwrap_or(json!({ "type": "null" }));
+        let id = text("operationId");
         Operation {
-            access: Access::of(method, &text("operationId"), &text("summary")),
-            id: text("operationId"),
+            access: Access::of(method, &id, &text("summary")),
+            id,
             method: method.to_uppercase(),
             path: path.to_string(),
             summary: text("summary"),
@@ -222,10 +223,8 @@ impl Client {
     /// methods. An unknown operation, a missing required parameter or a key the
     /// operation does not take is an [`Error::InvalidRequest`] that names it.
     pub async fn call_json(&self, operation_id: &str, input: Value) -> Result<Value, Error> {
-        let request = self.request_json(operation_id, input)?;
-        // `request_json` found it; the 'static id names the call in errors.
-        let id = operation(operation_id).map_or("", |op| op.id.as_str());
-        crate::call::value(self, request, id).await
+        let (op, request) = self.prepare_json(operation_id, input)?;
+        crate::call::value(self, request, op.id.as_str()).await
     }
 
     /// The request [`call_json`](Self::call_json) would send for this
@@ -233,6 +232,12 @@ impl Client {
     /// (that happens when it goes out), so it is safe to print. Fails as
     /// `call_json` does on an unknown operation or a bad input.
     pub fn request_json(&self, operation_id: &str, input: Value) -> Result<reqwest::Request, Error> {
+        self.prepare_json(operation_id, input).map(|(_, request)| request)
+    }
+
+    /// The operation and the request for `input`: the work of
+    /// [`request_json`](Self::request_json) and [`call_json`](Self::call_json).
+    fn prepare_json(&self, operation_id: &str, input: Value) -> Result<(&'static Operation, reqwest::Request), Error> {
         let op = operation(operation_id).ok_or_else(|| {
             Error::InvalidRequest(format!("no operation `{operation_id}`: see spotnana::operations()"))
         })?;
@@ -276,7 +281,8 @@ impl Client {
                 _ => request.json(&body),
             };
         }
-        request.build().map_err(|e| Error::InvalidRequest(format!("{operation_id}: {e}")))
+        let request = request.build().map_err(|e| Error::InvalidRequest(format!("{operation_id}: {e}")))?;
+        Ok((op, request))
     }
 }
 

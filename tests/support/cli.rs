@@ -34,21 +34,27 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// Every operation of the spec (generated and hand-written) with its method,
-/// upper case.
-pub fn spec_methods() -> BTreeMap<String, String> {
+/// Every operation of the spec (generated and hand-written): its id, its
+/// method (upper case) and the APIs that publish it.
+pub fn spec_operations() -> Vec<(String, String, Vec<String>)> {
     let spec = super::spec();
-    let mut methods = BTreeMap::new();
+    let mut ops = Vec::new();
     for key in ["paths", xtask::contract::HANDWRITTEN_KEY] {
         for item in spec[key].as_object().into_iter().flat_map(|p| p.values()) {
             for (method, op) in item.as_object().into_iter().flatten() {
-                if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                    methods.insert(id.to_string(), method.to_uppercase());
-                }
+                let Some(id) = op.get("operationId").and_then(Value::as_str) else { continue };
+                let apis = op[xtask::contract::API_TAG].as_array().into_iter().flatten();
+                let apis = apis.filter_map(|a| a.as_str().map(String::from)).collect();
+                ops.push((id.to_string(), method.to_uppercase(), apis));
             }
         }
     }
-    methods
+    ops
+}
+
+/// Each operation's method, upper case, by id.
+pub fn spec_methods() -> BTreeMap<String, String> {
+    spec_operations().into_iter().map(|(id, method, _)| (id, method)).collect()
 }
 
 /// What `openapi/NORMALIZATION.md` (rule `operation-access`) says each
