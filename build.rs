@@ -39,6 +39,8 @@ mod resources;
 mod safe_create;
 #[path = "build/send.rs"]
 mod send;
+#[path = "build/serde_impls.rs"]
+mod serde_impls;
 #[path = "build/syntax.rs"]
 mod syntax;
 #[path = "build/variant_names.rs"]
@@ -189,6 +191,7 @@ fn run(
             Ok(enums)
         }
         Pass::OpenUnions => open_unions::apply(syntax::module_mut(&mut file.items, "types")?),
+        Pass::SerdeImpls => serde_impls::apply(syntax::module_mut(&mut file.items, "types")?),
         Pass::NullAsDefault => null_as_default::apply(syntax::module_mut(&mut file.items, "types")?),
     }
 }

@@ -13,12 +13,18 @@
 use syn::punctuated::Punctuated;
 use syn::{Expr, Fields, Item, Lit, Meta, Token};
 
+use super::syntax::is_option;
+
 /// Patches the structs of `items` and returns how many fields it changed.
 pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
     let mut helpers: Vec<Item> = Vec::new();
     let mut changed = 0;
     for item in items.iter_mut() {
         let Item::Struct(s) = item else { continue };
+        // A struct with a decoder of its own (`build/serde_impls.rs`) handles `null` there.
+        if !super::serde_impls::derives(s, "Deserialize") {
+            continue;
+        }
         let Fields::Named(named) = &mut s.fields else { continue };
         for field in named.named.iter_mut() {
             if is_option(&field.ty) {
@@ -61,13 +67,6 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
     Ok(changed)
 }
 
-fn is_option(ty: &syn::Type) -> bool {
-    match ty {
-        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Option"),
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::apply;
@@ -78,6 +77,7 @@ mod tests {
     fn types() -> Vec<syn::Item> {
         let module: syn::ItemMod = syn::parse_quote! {
             mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize)]
                 pub struct Company {
                     #[serde(rename = "errorMessages", default, skip_serializing_if = "::std::vec::Vec::is_empty")]
                     pub error_messages: ::std::vec::Vec<ErrorMessage>,
@@ -157,12 +157,14 @@ mod tests {
     fn each_default_path_gets_its_own_function() {
         let mut items: Vec<syn::Item> = vec![
             syn::parse_quote! {
+                #[derive(::serde::Deserialize)]
                 pub struct First {
                     #[serde(default = "defaults::first")]
                     pub a: i64,
                 }
             },
             syn::parse_quote! {
+                #[derive(::serde::Deserialize)]
                 pub struct Second {
                     #[serde(default = "defaults::second")]
                     pub b: ::std::string::String,
@@ -215,6 +217,7 @@ mod tests {
     #[test]
     fn a_default_that_is_not_a_path_string_fails() {
         let mut items: Vec<syn::Item> = vec![syn::parse_quote! {
+            #[derive(::serde::Deserialize)]
             pub struct Odd {
                 #[serde(default = 5)]
                 pub count: i64,
@@ -224,6 +227,7 @@ mod tests {
         assert!(error.contains("Odd") && error.contains("default"), "{error}");
 
         let mut items: Vec<syn::Item> = vec![syn::parse_quote! {
+            #[derive(::serde::Deserialize)]
             pub struct Odd {
                 #[serde(default = "not a path")]
                 pub count: i64,
@@ -233,6 +237,7 @@ mod tests {
         assert!(error.contains("Odd: default path"), "{error}");
 
         let mut items: Vec<syn::Item> = vec![syn::parse_quote! {
+            #[derive(::serde::Deserialize)]
             pub struct Odd {
                 #[serde(default = )]
                 pub count: i64,

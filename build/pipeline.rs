@@ -27,12 +27,14 @@ pub enum Pass {
     OpenEnums,
     /// `build/open_unions.rs`.
     OpenUnions,
+    /// `build/serde_impls.rs`.
+    SerdeImpls,
     /// `build/null_as_default.rs`.
     NullAsDefault,
 }
 
 /// The passes, in the order `build.rs` runs them.
-pub const ORDER: [Pass; 11] = [
+pub const ORDER: [Pass; 12] = [
     Pass::NullWhenUnset,
     Pass::VariantNames,
     Pass::Builders,
@@ -43,6 +45,7 @@ pub const ORDER: [Pass; 11] = [
     Pass::SafeCreate,
     Pass::OpenEnums,
     Pass::OpenUnions,
+    Pass::SerdeImpls,
     Pass::NullAsDefault,
 ];
 
@@ -60,6 +63,7 @@ impl Pass {
             Pass::SafeCreate => "safe_create",
             Pass::OpenEnums => "open_enums",
             Pass::OpenUnions => "open_unions",
+            Pass::SerdeImpls => "serde_impls",
             Pass::NullAsDefault => "null_as_default",
         }
     }
@@ -122,6 +126,13 @@ impl Pass {
                 "Every untagged enum (`oneOf`/`anyOf`) gains a last variant `Unrecognized(serde_json::Value)` that \
                  keeps a value no branch accepts as raw JSON."
             }
+            Pass::SerdeImpls => {
+                "Every named-field model struct whose `serde` attributes hold only `rename`, `default` and \
+                 `skip_serializing_if` gets a `Deserialize` impl of its own in place of serde's derive: one visitor \
+                 reading the object's keys into one slot per field through `src/fields.rs`, with serde's errors \
+                 (missing and duplicate fields), unknown keys skipped, and `null` for a non-`Option` field with a \
+                 default decoding as that default. Any other struct keeps the derive."
+            }
             Pass::NullAsDefault => {
                 "A field with `#[serde(default)]` (optional arrays and maps, properties with a spec `default`) that is \
                  not an `Option` decodes `null` as its default, as it does an absent key."
@@ -138,6 +149,10 @@ impl Pass {
             Pass::Pagination | Pass::SafeCreate => {
                 Some("after `send`: the methods it adds call the rewritten `send` and must not be rewritten themselves")
             }
+            Pass::SerdeImpls => Some(
+                "after the passes that change the models' fields and before `null_as_default`, whose \
+                 `deserialize_with` would keep the derive",
+            ),
             Pass::NullAsDefault => Some("last: it reads the fields as the other passes leave them"),
             Pass::VariantNames => Some("after `null_when_unset`, which decides which fields are required"),
             Pass::Constructors | Pass::Send | Pass::OpenEnums | Pass::OpenUnions => None,

@@ -42,6 +42,14 @@ pub fn type_arg<'a>(ty: &'a Type, name: &str, at: usize) -> Option<&'a Type> {
     }
 }
 
+/// Whether `ty` is an `Option` (a path whose last segment is `Option`).
+pub fn is_option(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) => p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Option"),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{module, module_mut, success_type, type_arg};

@@ -5,7 +5,8 @@
 //!   any string, a value the SDK does not know becoming the enum's
 //!   `Unrecognized(String)` variant;
 //! - [`null_as_default`]: an optional array or map that arrives as `null`
-//!   decodes as empty, like an absent one (`build/null_as_default.rs`).
+//!   decodes as empty, like an absent one (`build/null_as_default.rs`, for a
+//!   model that keeps serde's derive).
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -37,6 +38,10 @@ impl<T: FromStr> de::Visitor<'_> for StrVisitor<T> {
 }
 
 /// Deserialises `null` as `T::default()`, anything else as `T`.
+///
+/// Only a model that keeps serde's derive calls it: the others' own impls
+/// (`build/serde_impls.rs`) do the same themselves.
+#[allow(dead_code)]
 pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,

@@ -31,6 +31,10 @@ mod redact;
 #[cfg(feature = "sandbox")]
 #[allow(dead_code)]
 mod resources;
+// What the models' decoders share (`build/serde_impls.rs`); without an API
+// feature no model may use it.
+#[cfg_attr(not(spotnana_operations), allow(dead_code))]
+mod fields;
 // Without an API feature the shared models have no enum to open.
 #[cfg_attr(not(spotnana_operations), allow(dead_code))]
 mod lenient;

@@ -28,6 +28,8 @@ pub mod pagination;
 pub mod safe_create;
 #[path = "../../build/send.rs"]
 pub mod send;
+#[path = "../../build/serde_impls.rs"]
+pub mod serde_impls;
 #[path = "../../build/syntax.rs"]
 pub mod syntax;
 #[path = "../../build/variant_names.rs"]
