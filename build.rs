@@ -117,23 +117,28 @@ fn generate() -> Result<usize, String> {
     settings.with_conversion(secret, "crate::Secret", [progenitor::TypeImpl::Default].into_iter());
 
     let mut generator = Generator::new(&settings);
+    let started = std::time::Instant::now();
     let tokens = generator.generate_tokens(&spec).map_err(|e| {
         format!("progenitor cannot generate a client from {SPEC}: {e}; fix the normaliser in xtask/ and run `cargo xtask regen`")
     })?;
+    let generated = started.elapsed();
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     let has_operations =
         document.get("paths").and_then(serde_json::Value::as_object).is_some_and(|paths| !paths.is_empty());
     let mut counts = Vec::new();
     for pass in pipeline::ORDER {
+        let pass_started = std::time::Instant::now();
         let count =
             run(pass, &mut file, &document, has_operations).map_err(|e| format!("build/{}.rs: {e}", pass.name()))?;
-        counts.push(format!("{} {count}", pass.name()));
+        counts.push(format!("{} {count} ({} ms)", pass.name(), pass_started.elapsed().as_millis()));
     }
+    let unparse_started = std::time::Instant::now();
     let code = prettyplease::unparse(&file);
     let lines = code.lines().count();
     if std::env::var_os("SPOTNANA_CODEGEN_VERBOSE").is_some() {
-        info!("passes, with what each changed: {}", counts.join(", "));
+        info!("progenitor: {} ms; unparsing: {} ms", generated.as_millis(), unparse_started.elapsed().as_millis());
+        info!("passes, with what each changed and how long each took: {}", counts.join(", "));
     }
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| e.to_string())?);

@@ -31,7 +31,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 use syn::punctuated::Punctuated;
-use syn::{Expr, Fields, Item, ItemStruct, Lit, Meta, Token, Type};
+use syn::{Expr, Fields, Item, ItemStruct, Lit, Meta, Token};
 
 use super::syntax::is_option;
 
@@ -53,7 +53,6 @@ enum Finish {
 struct Field {
     ident: syn::Ident,
     key: String,
-    ty: Type,
     finish: Finish,
     /// The `skip_serializing_if` predicate.
     skip: Option<syn::Path>,
@@ -83,7 +82,8 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
     }
     let count = impls.len();
     for tokens in impls {
-        items.push(syn::parse2(tokens).map_err(|e| format!("a generated serde impl does not parse: {e}"))?);
+        let file: syn::File = syn::parse2(tokens).map_err(|e| format!("a generated serde impl does not parse: {e}"))?;
+        items.extend(file.items);
     }
     Ok(count)
 }
@@ -132,7 +132,7 @@ fn plan(s: &ItemStruct) -> Result<Option<Vec<Field>>, String> {
             (false, Some(None)) => Finish::Default,
             (false, Some(Some(path))) => Finish::DefaultOr(path),
         };
-        fields.push(Field { ident, key, ty: field.ty.clone(), finish, skip });
+        fields.push(Field { ident, key, finish, skip });
     }
     Ok(Some(fields))
 }
@@ -156,10 +156,9 @@ fn encoder(s: &ItemStruct, fields: &[Field]) -> TokenStream {
             None => quote!(true),
         }
     });
-    let writes = fields.iter().enumerate().map(|(i, f)| {
+    let writes = fields.iter().map(|f| {
         let (ident, key) = (&f.ident, &f.key);
-        let index = Literal::usize_unsuffixed(i);
-        quote!(crate::fields::write(&mut state, present[#index], #key, &self.#ident)?;)
+        quote!(state.field(#key, &self.#ident)?;)
     });
     quote! {
         impl ::serde::Serialize for #name {
@@ -167,65 +166,54 @@ fn encoder(s: &ItemStruct, fields: &[Field]) -> TokenStream {
                 let present: [bool; #count] = [#(#present),*];
                 let mut state = crate::fields::begin(serializer, #name_str, &present)?;
                 #(#writes)*
-                ::serde::ser::SerializeStruct::end(state)
+                state.end()
             }
         }
     }
 }
 
-/// The struct's `Deserialize` impl.
+/// The struct's `Deserialize` impl, which hands over to
+/// `crate::fields::deserialize`, and its `crate::fields::Decode` impl: the
+/// field names and the loop over the object's keys.
 fn decoder(s: &ItemStruct, fields: &[Field]) -> TokenStream {
     let name = &s.ident;
-    let expecting = format!("struct {name}");
     let name_str = name.to_string();
     let keys = fields.iter().map(|f| &f.key);
     let slots: Vec<_> = (0..fields.len()).map(|i| quote::format_ident!("field{i}")).collect();
-    let declarations = fields.iter().zip(&slots).map(|(f, slot)| {
-        let ty = &f.ty;
-        let decoded = match f.finish {
-            Finish::Default | Finish::DefaultOr(_) => quote!(::std::option::Option<#ty>),
-            _ => quote!(#ty),
-        };
-        quote!(let mut #slot: ::std::option::Option<#decoded> = ::std::option::Option::None;)
+    let arms = fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
+        let (index, key) = (Literal::usize_unsuffixed(i), &f.key);
+        quote!(#index => crate::fields::value(&mut map, &mut #slot, #key)?,)
     });
-    let arms = slots.iter().enumerate().map(|(i, slot)| {
-        let index = Literal::usize_unsuffixed(i);
-        quote!(#index => crate::fields::value(&mut map, &mut #slot, FIELDS[#index])?,)
-    });
-    let finishes = fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
-        let ident = &f.ident;
-        let index = Literal::usize_unsuffixed(i);
+    let finishes = fields.iter().zip(&slots).map(|(f, slot)| {
+        let (ident, key) = (&f.ident, &f.key);
         let value = match &f.finish {
-            Finish::Required => quote!(crate::fields::required::<_, A::Error>(#slot, FIELDS[#index])?),
-            Finish::Optional => quote!(#slot.flatten()),
-            Finish::OptionalOr(path) => quote!(#slot.unwrap_or_else(#path)),
-            Finish::Default => quote!(#slot.flatten().unwrap_or_default()),
-            Finish::DefaultOr(path) => quote!(#slot.flatten().unwrap_or_else(#path)),
+            Finish::Required => quote!(crate::fields::required::<_, A::Error>(#slot, #key)?),
+            Finish::Optional => quote!(crate::fields::optional(#slot)),
+            Finish::OptionalOr(path) => quote!(crate::fields::optional_or(#slot, #path)),
+            Finish::Default => quote!(crate::fields::or_default(#slot)),
+            Finish::DefaultOr(path) => quote!(crate::fields::or_else(#slot, #path)),
         };
         quote!(#ident: #value,)
     });
     quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                const FIELDS: &[&str] = &[#(#keys),*];
-                struct Visitor;
-                impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                    type Value = #name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(#expecting)
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
-                        #(#declarations)*
-                        while let ::std::option::Option::Some(key) = crate::fields::next_key(&mut map, FIELDS)? {
-                            match key {
-                                #(#arms)*
-                                _ => crate::fields::skip(&mut map)?,
-                            }
-                        }
-                        ::std::result::Result::Ok(#name { #(#finishes)* })
+                crate::fields::deserialize(deserializer)
+            }
+        }
+        impl crate::fields::Decode for #name {
+            const NAME: &'static str = #name_str;
+            const FIELDS: &'static [&'static str] = &[#(#keys),*];
+            fn visit<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> ::std::result::Result<Self, A::Error> {
+                #(let mut #slots = ::std::option::Option::None;)*
+                loop {
+                    match crate::fields::next_key(&mut map, Self::FIELDS)? {
+                        #(#arms)*
+                        crate::fields::END => break,
+                        _ => crate::fields::skip(&mut map)?,
                     }
                 }
-                ::serde::Deserializer::deserialize_struct(deserializer, #name_str, FIELDS, Visitor)
+                ::std::result::Result::Ok(Self { #(#finishes)* })
             }
         }
     }
@@ -315,17 +303,22 @@ mod tests {
         let added: Vec<String> = items[5..].iter().map(tokens).collect();
         assert!(added[0].starts_with("impl :: serde :: Serialize for Company"), "{}", added[0]);
         assert!(added[1].starts_with("impl < 'de > :: serde :: Deserialize < 'de > for Company"), "{}", added[1]);
-        assert!(added[2].starts_with("impl :: serde :: Serialize for Request"), "{}", added[2]);
+        assert!(added[2].starts_with("impl crate :: fields :: Decode for Company"), "{}", added[2]);
+        assert!(added[3].starts_with("impl :: serde :: Serialize for Request"), "{}", added[3]);
     }
 
     #[test]
     fn keys_come_from_renames_and_names() {
         let mut items = types();
         apply(&mut items).expect("applies");
-        let decoder = tokens(&items[6]);
+        let decoder = tokens(&items[7]);
         assert!(decoder.contains(r#"& ["companyId" , "externalId" , "offices" , "limit" , "type"]"#), "{decoder}");
+        assert!(
+            decoder.contains(r#"4 => crate :: fields :: value (& mut map , & mut field4 , "type") ?"#),
+            "{decoder}"
+        );
         let encoder = tokens(&items[5]);
-        assert!(encoder.contains(r#"write (& mut state , present [4] , "type" , & self . type_)"#), "{encoder}");
+        assert!(encoder.contains(r#"state . field ("type" , & self . type_) ?"#), "{encoder}");
     }
 
     #[test]
@@ -351,9 +344,10 @@ mod tests {
         assert!(matches!(finishes[4], Finish::Required));
         let mut items = types();
         apply(&mut items).expect("applies");
-        let decoder = tokens(&items[6]);
-        assert!(decoder.contains("field2 . flatten () . unwrap_or_default ()"), "{decoder}");
-        assert!(decoder.contains("field3 . flatten () . unwrap_or_else (defaults :: default_u64 :: < i64 , 10 >)"));
-        assert!(decoder.contains("required :: < _ , A :: Error > (field0 , FIELDS [0]) ?"), "{decoder}");
+        let decoder = tokens(&items[7]);
+        assert!(decoder.contains("offices : crate :: fields :: or_default (field2)"), "{decoder}");
+        assert!(decoder.contains("crate :: fields :: or_else (field3 , defaults :: default_u64 :: < i64 , 10 >)"));
+        assert!(decoder.contains(r#"required :: < _ , A :: Error > (field0 , "companyId") ?"#), "{decoder}");
+        assert!(decoder.contains("external_id : crate :: fields :: optional (field1)"), "{decoder}");
     }
 }
