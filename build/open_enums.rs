@@ -6,9 +6,12 @@
 //! Keyed on shape, not names: the targets are the enums of the `types` module
 //! whose variants all carry no data (typify's form of a string `enum`, named or
 //! inline). For each one the pass
-//! - adds the variant, `#[serde(untagged)]` so that `Serialize` writes the bare
-//!   string, and drops the derives of `Copy` (a `String` is not `Copy`) and
-//!   `Deserialize` (replaced by one that accepts any string);
+//! - adds the variant, and drops the derives of `Copy` (a `String` is not
+//!   `Copy`), `Deserialize` (replaced by one that accepts any string) and
+//!   `Serialize` (replaced by one that writes `as_str()`, shorter to compile
+//!   than the derive's match); the variants keep their `serde` attributes,
+//!   and the new one is `#[serde(untagged)]`, only for schemars' derive,
+//!   which reads them for the schema;
 //! - adds `as_str()` and `is_known()`;
 //! - makes `Display` write `as_str()`, and `FromStr`'s fallback arm return the
 //!   new variant instead of an error.
@@ -50,17 +53,34 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
                 .map_err(|err| format!("enum {}: derive attribute: {err}", e.ident))?;
             let kept = paths.iter().filter(|p| {
                 let last = p.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-                last != "Copy" && last != "Deserialize"
+                last != "Copy" && last != "Deserialize" && last != "Serialize"
             });
             *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
         }
+        // The variants' `serde` attributes are read by schemars' derive
+        // alone now; without it no derive would accept them.
+        let schemars = e.attrs.iter().any(|a| a.path().is_ident("derive") && tokens_of(a).contains("JsonSchema"));
+        if !schemars {
+            for v in e.variants.iter_mut() {
+                v.attrs.retain(|a| !a.path().is_ident("serde"));
+            }
+        }
         let variant = Ident::new(VARIANT, proc_macro2::Span::call_site());
-        e.variants.push(syn::parse_quote! {
-            /// A value this version of the SDK does not know, kept exactly as
-            /// Spotnana sent it. A newer version of the crate may name it.
-            #[serde(untagged)]
-            #variant(::std::string::String)
-        });
+        let catch_all: syn::Variant = if schemars {
+            syn::parse_quote! {
+                /// A value this version of the SDK does not know, kept exactly as
+                /// Spotnana sent it. A newer version of the crate may name it.
+                #[serde(untagged)]
+                #variant(::std::string::String)
+            }
+        } else {
+            syn::parse_quote! {
+                /// A value this version of the SDK does not know, kept exactly as
+                /// Spotnana sent it. A newer version of the crate may name it.
+                #variant(::std::string::String)
+            }
+        };
+        e.variants.push(catch_all);
     }
 
     let mut display = BTreeMap::new();
@@ -113,6 +133,13 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
             }
         });
         items.push(syn::parse_quote! {
+            impl ::serde::Serialize for #ident {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+        });
+        items.push(syn::parse_quote! {
             impl<'de> ::serde::Deserialize<'de> for #ident {
                 fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                     crate::lenient::enum_from_str(deserializer)
@@ -121,6 +148,10 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
         });
     }
     Ok(values.len())
+}
+
+fn tokens_of(attr: &syn::Attribute) -> String {
+    quote::quote!(#attr).to_string()
 }
 
 fn quote_arm(variant: &Ident, spelled: &str) -> proc_macro2::TokenStream {
@@ -328,8 +359,12 @@ mod tests {
         assert_eq!(tokens(&last.fields), tokens(quote::quote!((::std::string::String))));
         let untagged = last.attrs.iter().any(|a| a.path().is_ident("serde") && tokens(&a.meta) == "serde (untagged)");
         assert!(untagged, "Serialize writes the bare string: {}", tokens(last));
-        let kept = ["Serialize", "Clone", "Debug", "Eq", "Hash", "Ord", "PartialEq", "PartialOrd", "JsonSchema"];
+        let kept = ["Clone", "Debug", "Eq", "Hash", "Ord", "PartialEq", "PartialOrd", "JsonSchema"];
         assert_eq!(derives(e), kept);
+        // Serialize writes as_str(), which spells every value as serde did.
+        let serialize: Vec<&syn::Item> = items.iter().filter(|i| is_impl(i, "TravelType", Some("Serialize"))).collect();
+        assert_eq!(serialize.len(), 1);
+        assert!(tokens(serialize[0]).contains("serializer . serialize_str (self . as_str ())"));
         // The derive is replaced by one that takes any string.
         let deserialize: Vec<&syn::Item> =
             items.iter().filter(|i| is_impl(i, "TravelType", Some("Deserialize"))).collect();
@@ -337,6 +372,19 @@ mod tests {
         assert!(tokens(deserialize[0]).contains("crate :: lenient :: enum_from_str (deserializer)"));
         let is_known = function(&items, "TravelType", None, "is_known");
         assert_eq!(tokens(&is_known.block), tokens(quote::quote!({ !matches!(self, Self::Unrecognized(_)) })));
+    }
+
+    #[test]
+    fn without_schemars_no_variant_keeps_a_serde_attribute() {
+        let mut items = types();
+        let syn::Item::Enum(e) = &mut items[0] else { panic!("the enum comes first") };
+        e.attrs = vec![syn::parse_quote!(#[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug)])];
+        assert_eq!(apply(&mut items), Ok(1));
+        let e = the_enum(&items, "TravelType");
+        assert!(e.variants.iter().all(|v| !v.attrs.iter().any(|a| a.path().is_ident("serde"))), "{}", tokens(e));
+        assert_eq!(derives(e), ["Clone", "Debug"]);
+        let as_str = function(&items, "TravelType", None, "as_str");
+        assert!(tokens(as_str).contains(r#"Self :: HotelStay => "HOTEL_STAY""#), "the spelling is in as_str");
     }
 
     #[test]

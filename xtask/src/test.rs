@@ -3,7 +3,7 @@
 //!
 //! Installs Prism from the npm registry into `tools/prism/` when it is missing
 //! (`npm ci`, pinned by `tools/prism/package-lock.json`), then runs
-//! `cargo test --workspace` and the Prism suite (`tests/prism.rs`, ignored by
+//! `cargo test`, `cargo test -p xtask` and the Prism suite (`tests/prism.rs`, ignored by
 //! plain `cargo test` because it needs Node).
 
 use std::path::Path;
@@ -65,6 +65,10 @@ fn install_mcp_client(root: &Path) -> Result<(), String> {
 
 const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "--nocapture"];
 
+/// The Prism suite built with the `cli` feature, as `cargo xtask test`'s
+/// last steps build the crate.
+const PRISM_WITH_CLI: [&str; 8] = ["test", "--features", "cli", "--test", "prism", "--", "--ignored", "--nocapture"];
+
 /// Runs the whole test suite: every test with the default features, the
 /// pagination, HR feed and webhook examples, the sandbox tests with `company` alone and with no
 /// API, the library's unit tests (built with no API, so without the
@@ -76,10 +80,13 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     install_prism(root)?;
     install_mcp_client(root)?;
     // `--timings` keeps cargo's per-crate build report (target/cargo-timings/).
-    run(root, &cargo(), &["test", "--workspace", "--timings"], &[])?;
-    // `cargo test` has built the examples, with the workspace's features: they
-    // are run as built (a `cargo run` resolves the package alone, and its
-    // different features rebuild the crate).
+    // The crate and xtask are tested one at a time: together, cargo would
+    // unify their dependencies' features, and every later step (which names
+    // the crate alone) would build it again.
+    run(root, &cargo(), &["test", "--timings"], &[])?;
+    run(root, &cargo(), &["test", "-p", "xtask"], &[])?;
+    // `cargo test` has built the examples: they are run as built, without
+    // another cargo invocation.
     run_example(root, "pagination", &[])?;
     run_example(root, "hr_feed", &[])?;
     run_example(root, "webhooks", &[("SPOTNANA_WEBHOOK_SECRET", String::new())])?;
@@ -90,7 +97,8 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     // command line and the MCP server.
     run(root, &cargo(), &["test", "--features", "cli", "--test", "tools", "--test", "cli", "--test", "mcp"], &[])?;
     run(root, &cargo(), &["run", "--features", "cli", "--example", "tools"], &[])?;
-    run(root, &cargo(), &PRISM_SUITE, &[])
+    // With the features of the step before, whose build it reuses.
+    run(root, &cargo(), &PRISM_WITH_CLI, &[])
 }
 
 /// The gates every change passes first: the tree is formatted as
