@@ -79,9 +79,13 @@ fn bad_input_exits_non_zero_naming_the_field() {
     assert!(stderr(&unknown).contains("colour"), "{}", stderr(&unknown));
 
     // A path parameter that would reach another endpoint is refused, by name.
-    let traversal = run(&["--sandbox", "call", "readCompany", "--input", r#"{"companyId": ".."}"#], &[], "");
+    let traversal = run(&["--sandbox", "call", "readTrip", "--input", r#"{"tripId": ".."}"#], &[], "");
     assert_eq!(traversal.status.code(), Some(2), "{}", stderr(&traversal));
-    assert!(stderr(&traversal).contains("companyId"), "{}", stderr(&traversal));
+    assert!(stderr(&traversal).contains("tripId"), "{}", stderr(&traversal));
+    // An id the spec types as a UUID must parse as one.
+    let not_uuid = run(&["--sandbox", "call", "readCompany", "--input", r#"{"companyId": "acme"}"#], &[], "");
+    assert_eq!(not_uuid.status.code(), Some(2), "{}", stderr(&not_uuid));
+    assert!(stderr(&not_uuid).contains("companyId"), "{}", stderr(&not_uuid));
 
     let not_json = run(&["--sandbox", "call", "listCompanies", "--input", "{oops"], &[], "");
     assert_eq!(not_json.status.code(), Some(2));

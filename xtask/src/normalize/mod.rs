@@ -132,6 +132,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     repair::example_types(&mut document, &mut report);
     repair::response_kinds(&mut document, &mut report)?;
     repair::handwritten_bodies(&mut document, &mut report);
+    repair::uuid_path_parameters(&mut document, &mut report);
     names::typify_collisions(&mut document, &mut report);
     pagination::tag(&mut document, &mut report);
     features::schema_apis(&mut document, &mut report);

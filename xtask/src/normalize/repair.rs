@@ -1,6 +1,6 @@
 //! Rules that repair the merged document where progenitor or typify cannot take it.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
@@ -297,4 +297,101 @@ pub fn example_types(doc: &mut Value, report: &mut Report) {
             }
         }
     });
+}
+
+/// Whether a parameter schema is a plain string: no format, pattern or enum.
+fn plain_string(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("string")
+        && ["format", "pattern", "enum", "$ref"].iter().all(|k| schema.get(k).is_none())
+}
+
+fn is_uuid(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("string")
+        && schema.get("format").and_then(Value::as_str) == Some("uuid")
+}
+
+/// A path parameter that is a plain string in some operations and
+/// `format: uuid` in all the others that name it (`companyId` of
+/// `readCompany` against the 69 other company operations) becomes a UUID
+/// everywhere: its setter then takes a `Uuid` or a string that parses as one,
+/// as its siblings' do.
+pub fn uuid_path_parameters(doc: &mut Value, report: &mut Report) {
+    let log = report.rule(
+        "uuid-path-parameters",
+        "A path parameter typed as a plain string in some operations and `format: uuid` in every other \
+         operation that names it. The generated setters would take a `String` in one place and a `Uuid` \
+         in the other for the same id; the plain ones get `format: uuid`, so that every setter of that \
+         parameter takes a `Uuid` or a string that parses as one.",
+    );
+    let mut kinds: BTreeMap<String, (usize, usize, usize)> = BTreeMap::new();
+    walk::operations(doc, |_, _, op| {
+        for p in op.get("parameters").and_then(Value::as_array).into_iter().flatten() {
+            if p.get("in").and_then(Value::as_str) != Some("path") {
+                continue;
+            }
+            let (Some(name), Some(schema)) = (p.get("name").and_then(Value::as_str), p.get("schema")) else { continue };
+            let entry = kinds.entry(name.to_string()).or_default();
+            match (is_uuid(schema), plain_string(schema)) {
+                (true, _) => entry.0 += 1,
+                (_, true) => entry.1 += 1,
+                _ => entry.2 += 1,
+            }
+        }
+    });
+    let widened: BTreeMap<&String, usize> = kinds
+        .iter()
+        .filter(|(_, (uuid, plain, other))| *uuid > 0 && *plain > 0 && *other == 0)
+        .map(|(n, k)| (n, k.0))
+        .collect();
+    walk::operations(doc, |_, _, op| {
+        let id = op.get("operationId").and_then(Value::as_str).unwrap_or("?").to_string();
+        for p in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            let Some(uuids) = widened.get(&name) else { continue };
+            if p.get("in").and_then(Value::as_str) != Some("path") {
+                continue;
+            }
+            let Some(schema) = p.get_mut("schema").filter(|s| plain_string(s)) else { continue };
+            schema["format"] = Value::String("uuid".into());
+            log.changes
+                .push(format!("{id}: path parameter {name} is now `format: uuid`, as in {uuids} other operations"));
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{uuid_path_parameters, Report};
+
+    fn operation(id: &str, name: &str, schema: serde_json::Value) -> serde_json::Value {
+        json!({ "operationId": id, "parameters": [{ "name": name, "in": "path", "required": true, "schema": schema }] })
+    }
+
+    #[test]
+    fn a_plain_string_path_parameter_becomes_a_uuid_where_its_siblings_are() {
+        let mut doc = json!({ "paths": {
+            "/companies/{companyId}": {
+                "get": operation("readCompany", "companyId", json!({ "type": "string" })),
+                "put": operation("updateCompany", "companyId", json!({ "type": "string", "format": "uuid" })),
+            },
+            "/trips/{tripId}": { "get": operation("readTrip", "tripId", json!({ "type": "string" })) },
+            "/codes/{code}": {
+                "get": operation("readCode", "code", json!({ "type": "string", "pattern": "^[A-Z]+$" })),
+                "put": operation("updateCode", "code", json!({ "type": "string", "format": "uuid" })),
+            },
+        }});
+        let mut report = Report::default();
+        uuid_path_parameters(&mut doc, &mut report);
+        let read = &doc["paths"]["/companies/{companyId}"]["get"]["parameters"][0]["schema"];
+        assert_eq!(read, &json!({ "type": "string", "format": "uuid" }));
+        let trip = &doc["paths"]["/trips/{tripId}"]["get"]["parameters"][0]["schema"];
+        assert_eq!(trip, &json!({ "type": "string" }), "no sibling types tripId as a UUID");
+        let code = &doc["paths"]["/codes/{code}"]["get"]["parameters"][0]["schema"];
+        assert!(code.get("format").is_none(), "a pattern says something else than a UUID");
+        let log = report.rules.iter().find(|r| r.id == "uuid-path-parameters").expect("the rule is logged");
+        assert_eq!(log.changes.len(), 1, "{:?}", log.changes);
+        assert!(log.changes[0].starts_with("readCompany: path parameter companyId"), "{}", log.changes[0]);
+    }
 }
