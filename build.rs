@@ -17,6 +17,8 @@ mod constructors;
 #[path = "src/contract.rs"]
 #[allow(dead_code)]
 mod contract;
+#[path = "build/dates.rs"]
+mod dates;
 #[path = "build/messages.rs"]
 mod messages;
 #[path = "build/null_as_default.rs"]
@@ -196,6 +198,7 @@ fn run(
             Ok(enums)
         }
         Pass::OpenUnions => open_unions::apply(syntax::module_mut(&mut file.items, "types")?),
+        Pass::Dates => dates::apply(syntax::module_mut(&mut file.items, "types")?, document),
         Pass::SerdeImpls => serde_impls::apply(syntax::module_mut(&mut file.items, "types")?),
         Pass::NullAsDefault => null_as_default::apply(syntax::module_mut(&mut file.items, "types")?),
     }

@@ -27,6 +27,8 @@ pub enum Pass {
     OpenEnums,
     /// `build/open_unions.rs`.
     OpenUnions,
+    /// `build/dates.rs`.
+    Dates,
     /// `build/serde_impls.rs`.
     SerdeImpls,
     /// `build/null_as_default.rs`.
@@ -34,7 +36,7 @@ pub enum Pass {
 }
 
 /// The passes, in the order `build.rs` runs them.
-pub const ORDER: [Pass; 12] = [
+pub const ORDER: [Pass; 13] = [
     Pass::NullWhenUnset,
     Pass::VariantNames,
     Pass::Builders,
@@ -45,6 +47,7 @@ pub const ORDER: [Pass; 12] = [
     Pass::SafeCreate,
     Pass::OpenEnums,
     Pass::OpenUnions,
+    Pass::Dates,
     Pass::SerdeImpls,
     Pass::NullAsDefault,
 ];
@@ -63,6 +66,7 @@ impl Pass {
             Pass::SafeCreate => "safe_create",
             Pass::OpenEnums => "open_enums",
             Pass::OpenUnions => "open_unions",
+            Pass::Dates => "dates",
             Pass::SerdeImpls => "serde_impls",
             Pass::NullAsDefault => "null_as_default",
         }
@@ -126,6 +130,12 @@ impl Pass {
                 "Every untagged enum (`oneOf`/`anyOf`) gains a last variant `Unrecognized(serde_json::Value)` that \
                  keeps a value no branch accepts as raw JSON."
             }
+            Pass::Dates => {
+                "Every model the `chrono-dates` rule tags (`x-spotnana-chrono`) converts from its `chrono` type \
+                 (`From<chrono::NaiveDate>` for `DateModel`, and so on) and back with `to_chrono()`, and its docs give \
+                 the format Spotnana writes (`src/dates.rs`). Fails the build when a tagged model has no `iso8601` \
+                 newtype field."
+            }
             Pass::SerdeImpls => {
                 "Every named-field model struct whose `serde` attributes hold only `rename`, `default` and \
                  `skip_serializing_if` gets a `Deserialize` impl of its own in place of serde's derive: one visitor \
@@ -155,7 +165,7 @@ impl Pass {
             ),
             Pass::NullAsDefault => Some("last: it reads the fields as the other passes leave them"),
             Pass::VariantNames => Some("after `null_when_unset`, which decides which fields are required"),
-            Pass::Constructors | Pass::Send | Pass::OpenEnums | Pass::OpenUnions => None,
+            Pass::Constructors | Pass::Send | Pass::OpenEnums | Pass::OpenUnions | Pass::Dates => None,
         }
     }
 }

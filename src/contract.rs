@@ -30,6 +30,10 @@ pub const HANDWRITTEN_KEY: &str = "x-spotnana-handwritten";
 /// mean unset.
 pub const NULL_WHEN_UNSET_KEY: &str = "x-spotnana-null-when-unset";
 
+/// On an object schema of one ISO 8601 string (`iso8601`): which `chrono`
+/// type it holds (`date`, `date-time-local`, `date-time-offset`, `time`).
+pub const CHRONO_KEY: &str = "x-spotnana-chrono";
+
 /// On a schema whose `oneOf` branches were merged: exactly one of these
 /// properties is set.
 pub const EXACTLY_ONE_OF_KEY: &str = "x-spotnana-exactly-one-of";

@@ -31,6 +31,10 @@ mod redact;
 #[cfg(feature = "sandbox")]
 #[allow(dead_code)]
 mod resources;
+// The models' `chrono` conversions (`build/dates.rs`); without an API
+// feature no model may have one.
+#[cfg_attr(not(spotnana_operations), allow(dead_code))]
+mod dates;
 // What the models' decoders share (`build/serde_impls.rs`); without an API
 // feature no model may use it.
 #[cfg_attr(not(spotnana_operations), allow(dead_code))]
@@ -81,6 +85,10 @@ pub use secret::Secret;
 #[cfg(feature = "schemars")]
 pub use tools::{operation, operations, redact_secrets, Operation};
 
+/// The `chrono` this crate was built with: Spotnana's date and time models
+/// convert from and to its types (`types::DateModel` from
+/// `chrono::NaiveDate`, and back with `to_chrono()`).
+pub use chrono;
 /// The HTTP types of [`ApiError::status`], [`ApiError::headers`] and
 /// [`ResponseValue`]'s accessors, from the `http` crate.
 pub use http::{HeaderMap, StatusCode};

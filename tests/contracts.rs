@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use xtask::contract::{
-    APIS, API_TAG, EXACTLY_ONE_OF_KEY, HANDWRITTEN_KEY, NULL_WHEN_UNSET_KEY, PAGINATION_TAG, SHARED_TAG,
+    APIS, API_TAG, CHRONO_KEY, EXACTLY_ONE_OF_KEY, HANDWRITTEN_KEY, NULL_WHEN_UNSET_KEY, PAGINATION_TAG, SHARED_TAG,
 };
 
 fn root() -> PathBuf {
@@ -32,7 +32,8 @@ fn each_extension_key_is_spelled_only_in_the_contract() {
         rust_files(&root().join(dir), &mut files);
     }
     let contract = root().join("src/contract.rs");
-    let keys = [API_TAG, SHARED_TAG, PAGINATION_TAG, HANDWRITTEN_KEY, NULL_WHEN_UNSET_KEY, EXACTLY_ONE_OF_KEY];
+    let keys =
+        [API_TAG, SHARED_TAG, PAGINATION_TAG, HANDWRITTEN_KEY, NULL_WHEN_UNSET_KEY, EXACTLY_ONE_OF_KEY, CHRONO_KEY];
     let mut spelled = Vec::new();
     for file in files.iter().filter(|f| **f != contract) {
         let text = std::fs::read_to_string(file).expect("a readable file");

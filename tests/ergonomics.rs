@@ -131,3 +131,28 @@ async fn a_stream_is_read_with_next_and_no_other_crate() {
     assert_eq!(all.len(), 3);
     assert_eq!(sandbox.requests("listCompanies"), 4, "two pages for each pass");
 }
+
+/// A hotel stay's dates go in as `chrono` values and come back out as them;
+/// on the wire they are Spotnana's ISO 8601 strings.
+#[test]
+fn dates_go_in_and_come_out_as_chrono_values() {
+    use spotnana::chrono::{Duration, NaiveDate, Timelike};
+    use spotnana::types::{DateTimeOffset, Occupancy, OccupancyDates};
+
+    let check_in = NaiveDate::from_ymd_opt(2027, 3, 1).and_then(|d| d.and_hms_opt(15, 0, 0)).expect("a valid time");
+    let dates = OccupancyDates::builder()
+        .check_in_date(check_in)
+        .check_out_date(check_in + Duration::days(2))
+        .occupancy([Occupancy::builder().num_adults(std::num::NonZeroU64::MIN)])
+        .build()
+        .expect("every field is set");
+    let json = serde_json::to_value(&dates).expect("it serialises");
+    assert_eq!(json["checkInDate"], serde_json::json!({ "iso8601": "2027-03-01T15:00:00" }));
+    assert_eq!(json["checkOutDate"], serde_json::json!({ "iso8601": "2027-03-03T15:00:00" }));
+    assert_eq!(dates.check_in_date.to_chrono().expect("it reads back"), check_in);
+
+    let booked: DateTimeOffset =
+        serde_json::from_value(serde_json::json!({ "iso8601": "2017-07-21T17:32Z" })).expect("a model");
+    let at = booked.to_chrono().expect("Spotnana's form, to the minute, in UTC");
+    assert_eq!((at.hour(), at.minute(), at.offset().local_minus_utc()), (17, 32, 0));
+}

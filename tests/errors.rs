@@ -61,9 +61,10 @@ async fn a_wrong_secret_says_the_credentials_were_rejected() {
 
 #[tokio::test]
 async fn a_missing_company_says_404_and_what_spotnana_said() {
-    let sandbox = Sandbox::start().await.expect("the sandbox starts");
+    // Strict ids: a company nobody created is a 404, as on Spotnana.
+    let sandbox = Sandbox::builder().with_strict_ids().start().await.expect("the sandbox starts");
     let client = sandbox.client().expect("a client");
-    let error = read(&client, "not-a-company-id").await.expect_err("no such company");
+    let error = read(&client, "6d1e6c0c-2222-4a5e-9d2b-0000000000ff").await.expect_err("no such company");
     let sdk = check(error, &["HTTP 404", "COMPANY_NOT_FOUND", "debugIdentifier"]);
     assert_eq!(sdk.status().map(|s| s.as_u16()), Some(404));
     assert_eq!(

@@ -12,6 +12,8 @@ pub(crate) use crate::normalize::resources::rule as resources;
 pub mod builders;
 #[path = "../../build/constructors.rs"]
 pub mod constructors;
+#[path = "../../build/dates.rs"]
+pub mod dates;
 #[path = "../../build/messages.rs"]
 pub mod messages;
 #[path = "../../build/null_as_default.rs"]

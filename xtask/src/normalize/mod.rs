@@ -5,6 +5,7 @@
 //! [`Report`]. The same inputs always give byte-identical output.
 
 mod access;
+mod dates;
 mod downgrade;
 pub mod features;
 mod merge;
@@ -135,6 +136,7 @@ pub fn normalize(mut docs: Vec<Document>) -> Result<Normalized, NormalizeError> 
     repair::uuid_path_parameters(&mut document, &mut report);
     names::typify_collisions(&mut document, &mut report);
     pagination::tag(&mut document, &mut report);
+    dates::tag(&mut document, &mut report);
     features::schema_apis(&mut document, &mut report);
     // Last, so that it logs only properties of schemas the output keeps.
     secrets::mark(&mut document, &mut report);
