@@ -61,6 +61,9 @@ pub struct Operation {
 struct Param {
     name: String,
     in_path: bool,
+    /// The spec types it `format: uuid`: the typed setter takes a `Uuid`,
+    /// so the JSON value must parse as one.
+    uuid: bool,
 }
 
 /// Every operation of the enabled APIs, in document order.
@@ -97,7 +100,8 @@ impl Operation {
             if location == "path" || param["required"] == true {
                 required.push(Value::from(name));
             }
-            params.push(Param { name: name.to_string(), in_path: location == "path" });
+            let uuid = param.pointer("/schema/format").and_then(Value::as_str) == Some("uuid");
+            params.push(Param { name: name.to_string(), in_path: location == "path", uuid });
         }
         let body = op.pointer("/requestBody/content").and_then(Value::as_object).and_then(|c| c.iter().next());
         let body_media = body.map(|(media, _)| media.clone());
@@ -250,6 +254,12 @@ impl Client {
         for param in &op.params {
             let Some(value) = input.remove(&param.name) else { continue };
             given.insert(&param.name);
+            if param.uuid && !value.is_null() && uuid::Uuid::parse_str(&scalar(&value)).is_err() {
+                return Err(Error::InvalidRequest(format!(
+                    "{operation_id}: `{}` must be a UUID, such as 4974a66b-7493-4f41-908c-58ba81093947",
+                    param.name
+                )));
+            }
             if param.in_path {
                 path =
                     path.replace(&format!("{{{}}}", param.name), &crate::path::encode(&param.name, &scalar(&value))?);

@@ -130,6 +130,7 @@ fn bad_input_is_a_typed_error_that_names_the_problem() {
         let cases = [
             ("noSuchOperation", json!({}), "no operation `noSuchOperation`"),
             ("readCompany", json!({}), "readCompany needs `companyId`"),
+            ("readCompany", json!({ "companyId": "acme" }), "readCompany: `companyId` must be a UUID"),
             ("listCompanies", json!({ "colour": "red" }), "listCompanies takes no parameter `colour`"),
             ("listCompanies", json!([1]), "the input must be a JSON object"),
         ];
