@@ -3,6 +3,12 @@
 //! the method, the filled-in path, the body's content type and the bearer token
 //! of what arrived are checked against the spec. `no_panic` calls each one
 //! against a server that answers at random.
+//!
+//! The other suites that call every operation share this binary, so that the
+//! 210 typed calls (`calls.rs`) compile once: `sandbox` (the local sandbox,
+//! end to end), `mutation` (answers that drift from the spec) and `prism`
+//! (conformance against Prism, ignored unless asked for: `cargo test --test
+//! every_operation -- --ignored`, which `cargo xtask test` runs).
 
 mod support;
 
@@ -14,6 +20,16 @@ mod calls;
 #[cfg(feature = "sandbox")]
 #[path = "every_operation/no_panic.rs"]
 mod no_panic;
+
+// With no API there is no answer to mutate.
+#[cfg(feature = "company")]
+#[path = "every_operation/mutation.rs"]
+mod mutation;
+#[cfg(feature = "all-apis")]
+#[path = "every_operation/prism.rs"]
+mod prism;
+#[path = "every_operation/sandbox.rs"]
+mod sandbox;
 
 use serde_json::{json, Value};
 use spotnana::{Client, RetryPolicy};

@@ -3,7 +3,7 @@
 //!
 //! Installs Prism from the npm registry into `tools/prism/` when it is missing
 //! (`npm ci`, pinned by `tools/prism/package-lock.json`), then runs
-//! `cargo test`, `cargo test -p xtask` and the Prism suite (`tests/prism.rs`, ignored by
+//! `cargo test`, `cargo test -p xtask` and the Prism suite (`tests/every_operation/prism.rs`, ignored by
 //! plain `cargo test` because it needs Node).
 
 use std::path::Path;
@@ -63,11 +63,12 @@ fn install_mcp_client(root: &Path) -> Result<(), String> {
         .map_err(|e| format!("{e}; the MCP client needs Node.js and npm (apt-get install nodejs npm)"))
 }
 
-const PRISM_SUITE: [&str; 6] = ["test", "--test", "prism", "--", "--ignored", "--nocapture"];
+const PRISM_SUITE: [&str; 6] = ["test", "--test", "every_operation", "--", "--ignored", "--nocapture"];
 
 /// The Prism suite built with the `cli` feature, as `cargo xtask test`'s
 /// last steps build the crate.
-const PRISM_WITH_CLI: [&str; 8] = ["test", "--features", "cli", "--test", "prism", "--", "--ignored", "--nocapture"];
+const PRISM_WITH_CLI: [&str; 8] =
+    ["test", "--features", "cli", "--test", "every_operation", "--", "--ignored", "--nocapture"];
 
 /// Runs the whole test suite: every test with the default features, the
 /// pagination, HR feed and webhook examples, the sandbox tests with `company` alone and with no
@@ -201,12 +202,12 @@ fn api_features(root: &Path) -> Result<Vec<String>, String> {
     Ok(apis.into_iter().collect())
 }
 
-/// The sandbox and every-operation tests with `company` alone and with no API:
-/// a feature gate that breaks fails here.
+/// The every-operation binary (the recording server, the sandbox and the
+/// mutating proxy) with `company` alone and with no API: a feature gate
+/// that breaks fails here.
 fn reduced_feature_tests(root: &Path) -> Result<(), String> {
     for features in ["rustls,sandbox,company", "rustls,sandbox"] {
-        let args =
-            ["test", "--no-default-features", "--features", features, "--test", "sandbox", "--test", "every_operation"];
+        let args = ["test", "--no-default-features", "--features", features, "--test", "every_operation"];
         run(root, &cargo(), &args, &[])?;
     }
     Ok(())

@@ -5,12 +5,9 @@
 //! properties, `null` for every optional property, optional arrays left out.
 //! Under each, every operation must decode.
 
-mod support;
+use crate::support;
 
-// Written by `cargo xtask regen`, which checks it is current: not formatted here.
-#[rustfmt::skip]
-#[path = "every_operation/calls.rs"]
-mod calls;
+use crate::calls;
 
 use std::sync::Arc;
 

@@ -23,12 +23,9 @@
 //! Ignored by plain `cargo test` because it needs Node and Prism; `cargo xtask
 //! test` (the README's test command, run by CI) installs Prism and runs it.
 
-mod support;
+use crate::support;
 
-// Written by `cargo xtask regen`, which checks it is current: not formatted here.
-#[rustfmt::skip]
-#[path = "every_operation/calls.rs"]
-mod calls;
+use crate::calls;
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::TcpListener;

@@ -5,31 +5,28 @@
 
 #![cfg_attr(not(feature = "company"), allow(unused_imports, dead_code))]
 
-mod support;
+use crate::support;
 
-// Written by `cargo xtask regen`, which checks it is current: not formatted here.
-#[rustfmt::skip]
-#[path = "every_operation/calls.rs"]
-mod calls;
+use crate::calls;
 
 #[cfg(feature = "all-apis")]
-#[path = "sandbox/families.rs"]
+#[path = "../sandbox/families.rs"]
 mod families;
 
 #[cfg(feature = "company")]
-#[path = "sandbox/faults.rs"]
+#[path = "../sandbox/faults.rs"]
 mod faults;
 
 #[cfg(feature = "all-apis")]
-#[path = "sandbox/bookings.rs"]
+#[path = "../sandbox/bookings.rs"]
 mod bookings;
 
 #[cfg(feature = "all-apis")]
-#[path = "sandbox/safe_creates.rs"]
+#[path = "../sandbox/safe_creates.rs"]
 mod safe_creates;
 
 #[cfg(all(feature = "all-apis", feature = "webhooks"))]
-#[path = "sandbox/webhooks.rs"]
+#[path = "../sandbox/webhooks.rs"]
 mod webhooks;
 
 use std::time::{Duration, Instant};
