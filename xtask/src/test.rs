@@ -65,17 +65,12 @@ fn install_mcp_client(root: &Path) -> Result<(), String> {
 
 const PRISM_SUITE: [&str; 6] = ["test", "--test", "every_operation", "--", "--ignored", "--nocapture"];
 
-/// The Prism suite built with the `cli` feature, as `cargo xtask test`'s
-/// last steps build the crate.
-const PRISM_WITH_CLI: [&str; 8] =
-    ["test", "--features", "cli", "--test", "every_operation", "--", "--ignored", "--nocapture"];
-
 /// Runs the whole test suite: every test with the default features, the
 /// pagination, HR feed and webhook examples, the sandbox tests with `company` alone and with no
 /// API, the library's unit tests (built with no API, so without the
 /// generated client), the `cli` feature's tests (tools, the command line,
-/// the MCP server under the official MCP client) and the tools example, then
-/// the Prism suite.
+/// the MCP server under the official MCP client) and the tools example. The
+/// Prism suite runs right after `cargo test`, on its build.
 pub fn run_all(root: &Path) -> Result<(), String> {
     gates(root)?;
     install_prism(root)?;
@@ -85,6 +80,9 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     // unify their dependencies' features, and every later step (which names
     // the crate alone) would build it again.
     run(root, &cargo(), &["test", "--timings"], &[])?;
+    // Prism next, on the build `cargo test` just made (the same features, so
+    // nothing is compiled again).
+    run(root, &cargo(), &PRISM_SUITE, &[])?;
     run(root, &cargo(), &["test", "-p", "xtask"], &[])?;
     // `cargo test` has built the examples: they are run as built, without
     // another cargo invocation.
@@ -97,9 +95,7 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     // The `cli` feature holds `schemars`: one build for the tools, the
     // command line and the MCP server.
     run(root, &cargo(), &["test", "--features", "cli", "--test", "tools", "--test", "cli", "--test", "mcp"], &[])?;
-    run(root, &cargo(), &["run", "--features", "cli", "--example", "tools"], &[])?;
-    // With the features of the step before, whose build it reuses.
-    run(root, &cargo(), &PRISM_WITH_CLI, &[])
+    run(root, &cargo(), &["run", "--features", "cli", "--example", "tools"], &[])
 }
 
 /// The gates every change passes first: the tree is formatted as
