@@ -66,16 +66,16 @@ pub fn apply(items: &mut Vec<Item>, document: &Value) -> Result<usize, String> {
                 _ => None,
             })
             .ok_or_else(|| format!("{name}: no `iso8601` field of a newtype"))?;
+        let type_name = chrono.to_string().replace(' ', "");
         let doc = format!(
             " Converts from [`{}`] and back with [`to_chrono`](Self::to_chrono). Spotnana writes it {format}; \
              the SDK writes seconds and drops any fraction of one.",
-            chrono.to_string().replace(' ', "").trim_start_matches("::")
+            type_name.trim_start_matches("::")
         );
         model.attrs.push(syn::parse_quote!(#[doc = ""]));
         model.attrs.push(syn::parse_quote!(#[doc = #doc]));
         let ident = &model.ident;
-        let read_doc =
-            format!(" The value as a `{}`, or why it does not read as one.", chrono.to_string().replace(' ', ""));
+        let read_doc = format!(" The value as a `{type_name}`, or why it does not read as one.");
         let tokens = quote! {
             impl ::std::convert::From<#chrono> for #ident {
                 fn from(value: #chrono) -> Self {

@@ -22,7 +22,7 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
     for item in items.iter_mut() {
         let Item::Struct(s) = item else { continue };
         // A struct with a decoder of its own (`build/serde_impls.rs`) handles `null` there.
-        if !super::serde_impls::derives(s, "Deserialize") {
+        if !super::syntax::derives(&s.attrs, "Deserialize") {
             continue;
         }
         let Fields::Named(named) = &mut s.fields else { continue };

@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 
 use syn::{Expr, Fields, Ident, Item, Lit, Meta};
 
+use super::syntax::{derives, drop_derives};
+
 /// The name of the catch-all variant.
 pub const VARIANT: &str = "Unrecognized";
 
@@ -47,39 +49,26 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
             .map(|v| (v.ident.clone(), serde_rename(&v.attrs).unwrap_or_else(|| v.ident.to_string())))
             .collect();
         values.insert(name, spelled);
-        for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-            let paths = attr
-                .parse_args_with(syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated)
-                .map_err(|err| format!("enum {}: derive attribute: {err}", e.ident))?;
-            let kept = paths.iter().filter(|p| {
-                let last = p.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-                last != "Copy" && last != "Deserialize" && last != "Serialize"
-            });
-            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
-        }
+        let owner = e.ident.clone();
+        drop_derives(&mut e.attrs, &["Copy", "Deserialize", "Serialize"], &owner)
+            .map_err(|err| format!("enum {err}"))?;
         // The variants' `serde` attributes are read by schemars' derive
         // alone now; without it no derive would accept them.
-        let schemars = e.attrs.iter().any(|a| a.path().is_ident("derive") && tokens_of(a).contains("JsonSchema"));
+        let schemars = derives(&e.attrs, "JsonSchema");
         if !schemars {
             for v in e.variants.iter_mut() {
                 v.attrs.retain(|a| !a.path().is_ident("serde"));
             }
         }
         let variant = Ident::new(VARIANT, proc_macro2::Span::call_site());
-        let catch_all: syn::Variant = if schemars {
-            syn::parse_quote! {
-                /// A value this version of the SDK does not know, kept exactly as
-                /// Spotnana sent it. A newer version of the crate may name it.
-                #[serde(untagged)]
-                #variant(::std::string::String)
-            }
-        } else {
-            syn::parse_quote! {
-                /// A value this version of the SDK does not know, kept exactly as
-                /// Spotnana sent it. A newer version of the crate may name it.
-                #variant(::std::string::String)
-            }
+        let mut catch_all: syn::Variant = syn::parse_quote! {
+            /// A value this version of the SDK does not know, kept exactly as
+            /// Spotnana sent it. A newer version of the crate may name it.
+            #variant(::std::string::String)
         };
+        if schemars {
+            catch_all.attrs.push(syn::parse_quote!(#[serde(untagged)]));
+        }
         e.variants.push(catch_all);
     }
 
@@ -148,10 +137,6 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
         });
     }
     Ok(values.len())
-}
-
-fn tokens_of(attr: &syn::Attribute) -> String {
-    quote::quote!(#attr).to_string()
 }
 
 fn quote_arm(variant: &Ident, spelled: &str) -> proc_macro2::TokenStream {

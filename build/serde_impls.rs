@@ -33,7 +33,7 @@ use quote::quote;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Fields, Item, ItemStruct, Lit, Meta, Token};
 
-use super::syntax::is_option;
+use super::syntax::{derives, drop_derives, is_option};
 
 /// How one field finishes once the map is read.
 enum Finish {
@@ -66,17 +66,16 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
     for item in items.iter_mut() {
         let Item::Struct(s) = item else { continue };
         let Some(fields) = plan(s)? else { continue };
-        if derives(s, "Serialize") {
-            remove_derive(s, "Serialize");
+        if derives(&s.attrs, "Serialize") {
             impls.push(encoder(s, &fields));
         }
-        if derives(s, "Deserialize") {
-            remove_derive(s, "Deserialize");
+        if derives(&s.attrs, "Deserialize") {
             impls.push(decoder(s, &fields));
         }
+        drop_derives(&mut s.attrs, &["Serialize", "Deserialize"], &s.ident.clone())?;
         // `serde` attributes are the derives' helpers; schemars' derive reads
         // them too, so they stay while it is there.
-        if !derives(s, "JsonSchema") {
+        if !derives(&s.attrs, "JsonSchema") {
             strip_serde_attributes(s);
         }
     }
@@ -91,7 +90,7 @@ pub fn apply(items: &mut Vec<Item>) -> Result<usize, String> {
 /// The struct's fields, when the pass can decode it.
 fn plan(s: &ItemStruct) -> Result<Option<Vec<Field>>, String> {
     let Fields::Named(named) = &s.fields else { return Ok(None) };
-    let derived = derives(s, "Serialize") || derives(s, "Deserialize");
+    let derived = derives(&s.attrs, "Serialize") || derives(&s.attrs, "Deserialize");
     if !derived || !s.generics.params.is_empty() || s.attrs.iter().any(|a| a.path().is_ident("serde")) {
         return Ok(None);
     }
@@ -107,19 +106,11 @@ fn plan(s: &ItemStruct) -> Result<Option<Vec<Field>>, String> {
                 match &meta {
                     Meta::NameValue(nv) if nv.path.is_ident("rename") => key = string(&nv.value, s, &ident)?,
                     Meta::NameValue(nv) if nv.path.is_ident("default") => {
-                        let path = string(&nv.value, s, &ident)?;
-                        default = Some(Some(
-                            syn::parse_str::<syn::Path>(&path)
-                                .map_err(|e| format!("{}.{ident}: default path: {e}", s.ident))?,
-                        ));
+                        default = Some(Some(path(&nv.value, s, &ident)?));
                     }
                     Meta::Path(p) if p.is_ident("default") => default = Some(None),
                     Meta::NameValue(nv) if nv.path.is_ident("skip_serializing_if") => {
-                        let path = string(&nv.value, s, &ident)?;
-                        skip = Some(
-                            syn::parse_str::<syn::Path>(&path)
-                                .map_err(|e| format!("{}.{ident}: skip_serializing_if path: {e}", s.ident))?,
-                        );
+                        skip = Some(path(&nv.value, s, &ident)?);
                     }
                     _ => return Ok(None),
                 }
@@ -142,6 +133,12 @@ fn string(value: &Expr, s: &ItemStruct, field: &syn::Ident) -> Result<String, St
         Expr::Lit(syn::ExprLit { lit: Lit::Str(text), .. }) => Ok(text.value()),
         _ => Err(format!("{}.{field}: a serde attribute value that is not a string", s.ident)),
     }
+}
+
+/// A serde attribute value that names a function (`default = "path"`).
+fn path(value: &Expr, s: &ItemStruct, field: &syn::Ident) -> Result<syn::Path, String> {
+    let text = string(value, s, field)?;
+    syn::parse_str(&text).map_err(|e| format!("{}.{field}: {text:?} is not a path: {e}", s.ident))
 }
 
 /// The struct's `Serialize` impl.
@@ -216,23 +213,6 @@ fn decoder(s: &ItemStruct, fields: &[Field]) -> TokenStream {
                 ::std::result::Result::Ok(Self { #(#finishes)* })
             }
         }
-    }
-}
-
-/// Whether `s` derives a trait whose path ends in `name`.
-pub fn derives(s: &ItemStruct, name: &str) -> bool {
-    s.attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
-        a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-            .is_ok_and(|paths| paths.iter().any(|p| p.segments.last().is_some_and(|s| s.ident == name)))
-    })
-}
-
-/// Drops the derive of a trait whose path ends in `name`, keeping the others.
-fn remove_derive(s: &mut ItemStruct, name: &str) {
-    for attr in s.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        let Ok(paths) = attr.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated) else { continue };
-        let kept = paths.iter().filter(|p| p.segments.last().is_none_or(|s| s.ident != name));
-        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
     }
 }
 

@@ -1,7 +1,8 @@
 //! Syntax helpers the passes share: finding progenitor's modules and reading
 //! the types it writes.
 
-use syn::{GenericArgument, Item, PathArguments, ReturnType, Type};
+use syn::punctuated::Punctuated;
+use syn::{GenericArgument, Item, PathArguments, ReturnType, Token, Type};
 
 /// The items of the module `name` (`types`, `builder`) among `items`.
 pub fn module<'a>(items: &'a [Item], name: &str) -> Result<&'a [Item], String> {
@@ -48,6 +49,27 @@ pub fn is_option(ty: &Type) -> bool {
         Type::Path(p) => p.qself.is_none() && p.path.segments.last().is_some_and(|s| s.ident == "Option"),
         _ => false,
     }
+}
+
+/// Whether `attrs` derive a trait whose path ends in `name`.
+pub fn derives(attrs: &[syn::Attribute], name: &str) -> bool {
+    attrs.iter().filter(|a| a.path().is_ident("derive")).any(|a| {
+        a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+            .is_ok_and(|paths| paths.iter().any(|p| p.segments.last().is_some_and(|s| s.ident == name)))
+    })
+}
+
+/// Drops from `attrs` the derives of the traits whose paths end in one of
+/// `names`, keeping the others; `owner` names the item in the error.
+pub fn drop_derives(attrs: &mut [syn::Attribute], names: &[&str], owner: &syn::Ident) -> Result<(), String> {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let paths = attr
+            .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+            .map_err(|err| format!("{owner}: derive attribute: {err}"))?;
+        let kept = paths.iter().filter(|p| p.segments.last().is_none_or(|s| !names.iter().any(|n| s.ident == n)));
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
