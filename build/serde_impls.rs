@@ -7,10 +7,11 @@
 //! field, a wrapper type with an impl of its own, twice; its `Serialize`
 //! derive, per field, a length term and an `if`/`else` of two calls. Over
 //! Spotnana's models the derives were more than half of the expanded crate,
-//! and type and borrow checking scale with it. The impls written here have,
-//! per field, one slot, one match arm and one finishing line to decode, and
-//! one line to serialise; the work is in a handful of generic helpers in
-//! `src/fields.rs`, compiled once.
+//! and type and borrow checking scale with it. Each model here gets a
+//! table, one row per field, for the `encode!` and `decode!` macros of
+//! `src/fields.rs`; they expand to, per field, one slot, one match arm and
+//! one finishing line to decode, and one line to serialise, and the work is
+//! in a handful of generic helpers beside them, compiled once.
 //!
 //! Keyed on shape: a named-field struct of `types` with no generics and no
 //! struct-level `serde` attribute, whose fields' `serde` attributes hold only
@@ -141,79 +142,32 @@ fn path(value: &Expr, s: &ItemStruct, field: &syn::Ident) -> Result<syn::Path, S
     syn::parse_str(&text).map_err(|e| format!("{}.{field}: {text:?} is not a path: {e}", s.ident))
 }
 
-/// The struct's `Serialize` impl.
+/// The struct's `Serialize` impl: its table for `crate::fields::encode!`.
 fn encoder(s: &ItemStruct, fields: &[Field]) -> TokenStream {
     let name = &s.ident;
-    let name_str = name.to_string();
-    let count = Literal::usize_unsuffixed(fields.len());
-    let present = fields.iter().map(|f| {
-        let ident = &f.ident;
-        match &f.skip {
-            Some(path) => quote!(!#path(&self.#ident)),
-            None => quote!(true),
-        }
+    let rows = fields.iter().map(|f| {
+        let (ident, key, skip) = (&f.ident, &f.key, &f.skip);
+        quote!(#ident #key #skip;)
     });
-    let writes = fields.iter().map(|f| {
-        let (ident, key) = (&f.ident, &f.key);
-        quote!(state.field(#key, &self.#ident)?;)
-    });
-    quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
-                let present: [bool; #count] = [#(#present),*];
-                let mut state = crate::fields::begin(serializer, #name_str, &present)?;
-                #(#writes)*
-                state.end()
-            }
-        }
-    }
+    quote!(crate::fields::encode! { #name { #(#rows)* } })
 }
 
-/// The struct's `Deserialize` impl, which hands over to
-/// `crate::fields::deserialize`, and its `crate::fields::Decode` impl: the
-/// field names and the loop over the object's keys.
+/// The struct's `Deserialize` and `crate::fields::Decode` impls: its table
+/// for `crate::fields::decode!`.
 fn decoder(s: &ItemStruct, fields: &[Field]) -> TokenStream {
     let name = &s.ident;
-    let name_str = name.to_string();
-    let keys = fields.iter().map(|f| &f.key);
-    let slots: Vec<_> = (0..fields.len()).map(|i| quote::format_ident!("field{i}")).collect();
-    let arms = fields.iter().zip(&slots).enumerate().map(|(i, (f, slot))| {
-        let (index, key) = (Literal::usize_unsuffixed(i), &f.key);
-        quote!(#index => crate::fields::value(&mut map, &mut #slot, #key)?,)
-    });
-    let finishes = fields.iter().zip(&slots).map(|(f, slot)| {
-        let (ident, key) = (&f.ident, &f.key);
-        let value = match &f.finish {
-            Finish::Required => quote!(crate::fields::required::<_, A::Error>(#slot, #key)?),
-            Finish::Optional => quote!(crate::fields::optional(#slot)),
-            Finish::OptionalOr(path) => quote!(crate::fields::optional_or(#slot, #path)),
-            Finish::Default => quote!(crate::fields::or_default(#slot)),
-            Finish::DefaultOr(path) => quote!(crate::fields::or_else(#slot, #path)),
+    let rows = fields.iter().enumerate().map(|(i, f)| {
+        let (index, ident, key) = (Literal::usize_unsuffixed(i), &f.ident, &f.key);
+        let finish = match &f.finish {
+            Finish::Required => quote!(required),
+            Finish::Optional => quote!(optional),
+            Finish::OptionalOr(path) => quote!(optional_or(#path)),
+            Finish::Default => quote!(or_default),
+            Finish::DefaultOr(path) => quote!(or_else(#path)),
         };
-        quote!(#ident: #value,)
+        quote!(#index #ident #key #finish;)
     });
-    quote! {
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                crate::fields::deserialize(deserializer)
-            }
-        }
-        impl crate::fields::Decode for #name {
-            const NAME: &'static str = #name_str;
-            const FIELDS: &'static [&'static str] = &[#(#keys),*];
-            fn visit<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> ::std::result::Result<Self, A::Error> {
-                #(let mut #slots = ::std::option::Option::None;)*
-                loop {
-                    match crate::fields::next_key(&mut map, Self::FIELDS)? {
-                        #(#arms)*
-                        crate::fields::END => break,
-                        _ => crate::fields::skip(&mut map)?,
-                    }
-                }
-                ::std::result::Result::Ok(Self { #(#finishes)* })
-            }
-        }
-    }
+    quote!(crate::fields::decode! { #name { #(#rows)* } })
 }
 
 /// Drops the fields' `serde` attributes, which no derive reads any more.
@@ -281,34 +235,32 @@ mod tests {
         assert!(tokens(&items[3]).contains("# [derive (Clone , Debug)]"));
         assert!(tokens(&items[4]).contains("Deserialize"), "a tuple struct keeps its derive");
         let added: Vec<String> = items[5..].iter().map(tokens).collect();
-        assert!(added[0].starts_with("impl :: serde :: Serialize for Company"), "{}", added[0]);
-        assert!(added[1].starts_with("impl < 'de > :: serde :: Deserialize < 'de > for Company"), "{}", added[1]);
-        assert!(added[2].starts_with("impl crate :: fields :: Decode for Company"), "{}", added[2]);
-        assert!(added[3].starts_with("impl :: serde :: Serialize for Request"), "{}", added[3]);
+        assert_eq!(added.len(), 3, "{added:?}");
+        assert!(added[0].starts_with("crate :: fields :: encode ! { Company {"), "{}", added[0]);
+        assert!(added[1].starts_with("crate :: fields :: decode ! { Company {"), "{}", added[1]);
+        assert!(added[2].starts_with("crate :: fields :: encode ! { Request {"), "{}", added[2]);
     }
 
     #[test]
     fn keys_come_from_renames_and_names() {
         let mut items = types();
         apply(&mut items).expect("applies");
-        let decoder = tokens(&items[7]);
-        assert!(decoder.contains(r#"& ["companyId" , "externalId" , "offices" , "limit" , "type"]"#), "{decoder}");
-        assert!(
-            decoder.contains(r#"4 => crate :: fields :: value (& mut map , & mut field4 , "type") ?"#),
-            "{decoder}"
-        );
+        let decoder = tokens(&items[6]);
+        assert!(decoder.contains(r#"0 company_id "companyId" required ;"#), "{decoder}");
+        assert!(decoder.contains(r#"4 type_ "type" required ;"#), "{decoder}");
         let encoder = tokens(&items[5]);
-        assert!(encoder.contains(r#"state . field ("type" , & self . type_) ?"#), "{encoder}");
+        assert!(encoder.contains(r#"type_ "type" ;"#), "{encoder}");
+        assert!(encoder.contains(r#"company_id "companyId" ;"#), "{encoder}");
     }
 
     #[test]
-    fn a_field_with_a_skip_predicate_is_written_only_when_it_fails() {
+    fn a_field_with_a_skip_predicate_carries_it_in_its_row() {
         let mut items = types();
         apply(&mut items).expect("applies");
         let encoder = tokens(&items[5]);
-        let present = "[true , ! :: std :: option :: Option :: is_none (& self . external_id) , ! :: std :: vec :: Vec :: is_empty (& self . offices) , true , true]";
-        assert!(encoder.contains(present), "{encoder}");
-        assert!(encoder.contains("let present : [bool ; 5]"), "{encoder}");
+        assert!(encoder.contains(r#"external_id "externalId" :: std :: option :: Option :: is_none ;"#), "{encoder}");
+        assert!(encoder.contains(r#"offices "offices" :: std :: vec :: Vec :: is_empty ;"#), "{encoder}");
+        assert!(encoder.contains(r#"limit "limit" ;"#), "a field with no predicate is always written: {encoder}");
     }
 
     #[test]
@@ -324,10 +276,12 @@ mod tests {
         assert!(matches!(finishes[4], Finish::Required));
         let mut items = types();
         apply(&mut items).expect("applies");
-        let decoder = tokens(&items[7]);
-        assert!(decoder.contains("offices : crate :: fields :: or_default (field2)"), "{decoder}");
-        assert!(decoder.contains("crate :: fields :: or_else (field3 , defaults :: default_u64 :: < i64 , 10 >)"));
-        assert!(decoder.contains(r#"required :: < _ , A :: Error > (field0 , "companyId") ?"#), "{decoder}");
-        assert!(decoder.contains("external_id : crate :: fields :: optional (field1)"), "{decoder}");
+        let decoder = tokens(&items[6]);
+        assert!(decoder.contains(r#"1 external_id "externalId" optional ;"#), "{decoder}");
+        assert!(decoder.contains(r#"2 offices "offices" or_default ;"#), "{decoder}");
+        assert!(
+            decoder.contains(r#"3 limit "limit" or_else (defaults :: default_u64 :: < i64 , 10 >) ;"#),
+            "{decoder}"
+        );
     }
 }
