@@ -63,14 +63,20 @@ fn install_mcp_client(root: &Path) -> Result<(), String> {
         .map_err(|e| format!("{e}; the MCP client needs Node.js and npm (apt-get install nodejs npm)"))
 }
 
-const PRISM_SUITE: [&str; 6] = ["test", "--test", "every_operation", "--", "--ignored", "--nocapture"];
+/// `cargo test`'s features in `run_all`: the defaults and `cli`, so that
+/// one build of the crate serves every test, the command line's and the
+/// MCP server's among them.
+const FEATURES: [&str; 2] = ["--features", "cli"];
 
-/// Runs the whole test suite: every test with the default features, the
-/// pagination, HR feed and webhook examples, the sandbox tests with `company` alone and with no
-/// API, the library's unit tests (built with no API, so without the
-/// generated client), the `cli` feature's tests (tools, the command line,
-/// the MCP server under the official MCP client) and the tools example. The
-/// Prism suite runs right after `cargo test`, on its build.
+const PRISM_SUITE: [&str; 8] =
+    ["test", FEATURES[0], FEATURES[1], "--test", "every_operation", "--", "--ignored", "--nocapture"];
+
+/// Runs the whole test suite: every test with the default features and
+/// `cli` (the tools, the command line, the MCP server under the official
+/// MCP client among them), the pagination, HR feed, webhook and tools
+/// examples, the sandbox tests with `company` alone and with no API, and
+/// the library's unit tests (built with no API, so without the generated
+/// client). The Prism suite runs right after `cargo test`, on its build.
 pub fn run_all(root: &Path) -> Result<(), String> {
     gates(root)?;
     install_prism(root)?;
@@ -79,7 +85,7 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     // The crate and xtask are tested one at a time: together, cargo would
     // unify their dependencies' features, and every later step (which names
     // the crate alone) would build it again.
-    run(root, &cargo(), &["test", "--timings"], &[])?;
+    run(root, &cargo(), &["test", "--timings", FEATURES[0], FEATURES[1]], &[])?;
     // Prism next, on the build `cargo test` just made (the same features, so
     // nothing is compiled again).
     run(root, &cargo(), &PRISM_SUITE, &[])?;
@@ -92,10 +98,7 @@ pub fn run_all(root: &Path) -> Result<(), String> {
     reduced_feature_tests(root)?;
     // The features of the last reduced run, so that its dependencies are reused.
     run(root, &cargo(), &["test", "--lib", "--no-default-features", "--features", "rustls,sandbox"], &[])?;
-    // The `cli` feature holds `schemars`: one build for the tools, the
-    // command line and the MCP server.
-    run(root, &cargo(), &["test", "--features", "cli", "--test", "tools", "--test", "cli", "--test", "mcp"], &[])?;
-    run(root, &cargo(), &["run", "--features", "cli", "--example", "tools"], &[])
+    run_example(root, "tools", &[])
 }
 
 /// The gates every change passes first: the tree is formatted as
