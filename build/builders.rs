@@ -12,6 +12,11 @@
 //! `From<X> for builder::X` are what progenitor's operation builders use
 //! (`body(..)`, `body_map(..)`), so they work unchanged.
 //!
+//! The pass writes each builder as a table, one row per field, for
+//! `crate::building::builder!`, which expands it into the struct, the
+//! setters, `build()` and the conversions. The expansion lives once in
+//! hand-written code, so the generated file carries only the rows.
+//!
 //! Keyed on shape:
 //! - the models are the named-field structs of `types` for which typify wrote
 //!   a builder;
@@ -134,149 +139,43 @@ pub fn apply(types: &mut Vec<Item>, operations: &[Item], handwritten: &[String])
         /// operation's `body(..)`).
         pub mod builder {
             #prelude
-            use crate::building::{failed, require, set, set_all, Problems};
-            use crate::{BuildError, IntoField};
+            use crate::BuildError;
             #(#builders)*
         }
     };
     Ok(count)
 }
 
-/// The builder of one model.
+/// The builder of one model: its table for `crate::building::builder!`,
+/// a row per field (see the macro for the columns).
 fn builder(model: &syn::ItemStruct, defined: &BTreeMap<String, &Item>, is_body: bool) -> Result<TokenStream, String> {
     let name = &model.ident;
     let Fields::Named(fields) = &model.fields else {
         return Err(format!("typify wrote a builder for {name}, which has no named fields; check build/builders.rs"));
     };
-    let mut slots = Vec::new();
-    let mut setters = Vec::new();
-    let mut required = Vec::new();
-    let mut values = Vec::new();
-    let mut from = Vec::new();
+    let mut rows = Vec::new();
     for field in &fields.named {
         let ident = field.ident.as_ref().ok_or_else(|| format!("{name} has a field with no name"))?;
         let label = ident.to_string().trim_start_matches("r#").to_string();
         let mut ty = field.ty.clone();
         Qualify(defined).visit_type_mut(&mut ty);
         let kind = field_kind(field, &ty)?;
-        let inner = match &kind {
-            Kind::Optional(inner) => inner.clone(),
-            _ => ty.clone(),
+        let (finish, inner) = match &kind {
+            Kind::Required => (quote!(required), ty.clone()),
+            Kind::Optional(inner) => (quote!(optional), inner.clone()),
+            Kind::Defaulted(None) => (quote!(or_default), ty.clone()),
+            Kind::Defaulted(Some(path)) => (quote!(or_else(super::#path)), ty.clone()),
         };
-        let doc = format!(" Sets [`{name}::{label}`](super::{name}::{ident}){}.", kind.note());
-        slots.push(quote!(#ident: Option_<#inner>,));
-        let setter = match type_arg(&inner, "Vec", 0) {
-            Some(item) => quote! {
-                #[doc = #doc]
-                pub fn #ident(mut self, items: impl IntoIterator<Item = impl IntoField<#item>>) -> Self {
-                    self.#ident = set_all(&mut self.problems, #label, items);
-                    self
-                }
-            },
-            None => quote! {
-                #[doc = #doc]
-                pub fn #ident(mut self, value: impl IntoField<#inner>) -> Self {
-                    self.#ident = set(&mut self.problems, #label, value);
-                    self
-                }
-            },
+        let (shape, taken) = match type_arg(&inner, "Vec", 0) {
+            Some(item) => (quote!(list), item.clone()),
+            None => (quote!(one), inner.clone()),
         };
-        setters.push(setter);
-        match &kind {
-            Kind::Required => {
-                required.push((ident.clone(), label.clone()));
-                values.push(quote!(#ident));
-                from.push(quote!(#ident: Some(model.#ident),));
-            }
-            Kind::Optional(_) if is_body => {
-                let set = format_ident!("set_{}", label);
-                let doc = format!(" Sets or clears [`{name}::{label}`](super::{name}::{ident}).");
-                setters.push(quote! {
-                    #[doc = #doc]
-                    pub fn #set(mut self, value: Option_<#inner>) -> Self {
-                        self.#ident = value;
-                        self
-                    }
-                });
-                values.push(quote!(#ident: self.#ident));
-                from.push(quote!(#ident: model.#ident,));
-            }
-            Kind::Optional(_) => values.push(quote!(#ident: self.#ident)),
-            Kind::Defaulted(None) => {
-                values.push(quote!(#ident: self.#ident.unwrap_or_default()));
-                from.push(quote!(#ident: Some(model.#ident),));
-            }
-            Kind::Defaulted(Some(path)) => {
-                values.push(quote!(#ident: self.#ident.unwrap_or_else(super::#path)));
-                from.push(quote!(#ident: Some(model.#ident),));
-            }
-        }
+        let clear = (is_body && matches!(kind, Kind::Optional(_))).then(|| format_ident!("set_{}", label));
+        rows.push(quote!(#finish #shape #ident #label #clear: #taken;));
     }
-    let checks = required.iter().map(|(ident, label)| quote!(require(&mut problems, #label, self.#ident.is_some());));
-    let idents: Vec<&Ident> = required.iter().map(|(ident, _)| ident).collect();
-    let fields_out = values.iter().zip(&fields.named).map(|(value, field)| {
-        let ident = &field.ident;
-        if value.to_string() == quote!(#ident).to_string() {
-            quote!(#ident,)
-        } else {
-            quote!(#value,)
-        }
-    });
-    let construct = quote!(super::#name { #(#fields_out)* });
-    let bind = if idents.is_empty() {
-        quote!(let problems = self.problems;)
-    } else {
-        quote!(let mut problems = self.problems;)
-    };
-    let body = if idents.is_empty() {
-        quote! {
-            if !problems.is_empty() {
-                return Err(failed(problems));
-            }
-            Ok(#construct)
-        }
-    } else {
-        quote! {
-            match (#(self.#idents,)*) {
-                (#(Some(#idents),)*) if problems.is_empty() => Ok(#construct),
-                _ => Err(failed(problems)),
-            }
-        }
-    };
-    let doc =
-        format!(" Builder of [`{name}`](super::{name}): `{name}::builder()`, a setter per field, then `build()`.");
-    let from = is_body.then(|| {
-        quote! {
-            impl From<super::#name> for #name {
-                fn from(model: super::#name) -> Self {
-                    Self { #(#from)* problems: Vec_::new() }
-                }
-            }
-        }
-    });
+    let body = is_body.then(|| quote!(body));
     Ok(quote! {
-        #[doc = #doc]
-        #[derive(Clone, Debug, Default)]
-        pub struct #name {
-            #(#slots)*
-            problems: Problems,
-        }
-        impl #name {
-            #(#setters)*
-            /// The model, or every missing or invalid field, each with its path.
-            pub fn build(self) -> Result_<super::#name, BuildError> {
-                #bind
-                #(#checks)*
-                #body
-            }
-        }
-        impl TryFrom<#name> for super::#name {
-            type Error = BuildError;
-            fn try_from(builder: #name) -> Result_<Self, BuildError> {
-                builder.build()
-            }
-        }
-        #from
+        crate::building::builder! { #body #name { #(#rows)* } }
     })
 }
 
@@ -288,15 +187,6 @@ pub enum Kind {
     Optional(Type),
     /// serde's default (`Default::default()`, or the function named) unless set.
     Defaulted(Option<syn::Path>),
-}
-
-impl Kind {
-    fn note(&self) -> &'static str {
-        match self {
-            Kind::Required => " (required)",
-            Kind::Optional(_) | Kind::Defaulted(_) => "",
-        }
-    }
 }
 
 /// How `field` (of type `ty`, as the caller writes it) is filled.
@@ -488,31 +378,27 @@ mod tests {
         let mut types = types();
         assert_eq!(apply(&mut types, &operations(), &[]), Ok(Counts { builders: 2, without: 1 }));
         let code = text(&types);
-        assert!(code.contains("pubstructCreateUser{name:Option_<super::Name>,"), "{code}");
-        assert!(code.contains("pubstructName{family1:"), "{code}");
-        assert!(!code.contains("pubstructAnswer{id:Option_"), "no builder for an answer: {code}");
+        assert!(code.contains("crate::building::builder!{bodyCreateUser{"), "{code}");
+        assert!(code.contains("crate::building::builder!{Name{"), "{code}");
+        assert!(!code.contains("builder!{Answer"), "no builder for an answer: {code}");
         assert!(!code.contains("implAnswer{pubfnbuilder"), "and no Answer::builder(): {code}");
         assert!(code.contains("implName{pubfnbuilder"), "{code}");
         assert!(!code.contains("Result<String,String>"), "typify's builders are gone: {code}");
     }
 
     #[test]
-    fn setters_take_values_lists_and_builders_and_build_reports_all() {
+    fn each_field_is_a_row_of_its_finish_shape_name_and_type() {
         let mut types = types();
         apply(&mut types, &operations(), &[]).expect("the pass runs");
         let code = text(&types);
-        assert!(code.contains("pubfnname(mutself,value:implIntoField<super::Name>)->Self"), "{code}");
-        let list = "pubfnemails(mutself,items:implIntoIterator<Item=implIntoField<::std::string::String>>)";
-        assert!(code.contains(list), "{code}");
-        assert!(!code.contains("pubfnset_given"), "only a body's builder clears a field: {code}");
-        assert!(code.contains(r#"require(&mutproblems,"name",self.name.is_some());"#), "{code}");
-        assert!(code.contains("emails:self.emails.unwrap_or_default(),"), "{code}");
-        assert!(code.contains("kind:self.kind.unwrap_or_else(super::defaults::create_user_kind),"), "{code}");
-        assert!(code.contains("given:self.given,"), "{code}");
-        assert!(code.contains("implTryFrom<CreateUser>forsuper::CreateUser"), "{code}");
-        assert!(code.contains("implFrom<super::CreateUser>forCreateUser"), "the body's builder comes from it: {code}");
-        assert!(!code.contains("implFrom<super::Name>forName"), "a nested model's does not: {code}");
-        assert!(code.contains("pubfnset_nickname(mutself,value:Option_<::std::string::String>)->Self"), "{code}");
+        assert!(code.contains(r#"requiredonename"name":super::Name;"#), "{code}");
+        assert!(code.contains(r#"or_defaultlistemails"emails":::std::string::String;"#), "{code}");
+        let kind = r#"or_else(super::defaults::create_user_kind)onekind"kind":super::Kind;"#;
+        assert!(code.contains(kind), "{code}");
+        let nickname = r#"optionalonenickname"nickname"set_nickname:::std::string::String;"#;
+        assert!(code.contains(nickname), "a body's optional field can be cleared: {code}");
+        assert!(code.contains(r#"optionalonegiven"given":::std::string::String;"#), "only a body's: {code}");
+        assert!(code.contains(r#"requiredonefamily1"family1":::std::string::String;"#), "{code}");
     }
 
     #[test]

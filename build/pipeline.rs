@@ -89,8 +89,9 @@ impl Pass {
                  (those progenitor's operation builders or a hand-written body name, and what their fields reach): \
                  setters take `impl IntoField<T>` (the value, a string for a string or id, the field model's \
                  builder; any iterator of those for a list; `set_x(Option<T>)` clears), and `build()` reports \
-                 every missing or invalid field with its path. Fails the build when typify's models have \
-                 `builder()` but no builder module."
+                 every missing or invalid field with its path. Each builder is a table of its fields that \
+                 `building::builder!` expands, so the generated code holds only the rows. Fails the build when \
+                 typify's models have `builder()` but no builder module."
             }
             Pass::Constructors => {
                 "progenitor's unchecked client constructors stop being public: `Client::new` (which unwraps a reqwest \

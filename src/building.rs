@@ -125,6 +125,104 @@ impl From<crate::generated::types::error::ConversionError> for BuildError {
     }
 }
 
+/// A model's builder, from its table (written per model by
+/// `build/builders.rs`): per field, in order, how `build()` finishes it
+/// (`required`, `optional`, `or_default`, or `or_else` with the function that
+/// gives an unset field's value), its setter's shape (`one` value, or a
+/// `list` of items), its name, its label in problem paths, for a body's
+/// optional field the name of the setter that clears it, and the type the
+/// setter takes (a list's item type).
+///
+/// A table that starts with `body` also makes the builder from the model
+/// (`From<X>`), which the operation's `body_map(..)` uses.
+///
+/// `builder! { body Office { required one name "name": String; optional list tags "tags" set_tags: String; } }`
+///
+/// A build with no API feature generates no builders, so nothing uses it there.
+#[allow(unused_macros)]
+macro_rules! builder {
+    (body $name:ident { $($kind:ident $(($absent:path))? $shape:ident $field:ident $label:literal $($clear:ident)?: $ty:ty;)* }) => {
+        crate::building::builder!($name { $($kind $(($absent))? $shape $field $label $($clear)?: $ty;)* });
+        impl ::std::convert::From<super::$name> for $name {
+            fn from(model: super::$name) -> Self {
+                Self { $($field: crate::building::builder!(@keep $kind model.$field),)* problems: ::std::vec::Vec::new() }
+            }
+        }
+    };
+    ($name:ident { $($kind:ident $(($absent:path))? $shape:ident $field:ident $label:literal $($clear:ident)?: $ty:ty;)* }) => {
+        #[doc = concat!(" Builder of [`", stringify!($name), "`](super::", stringify!($name), "): `", stringify!($name),
+            "::builder()`, a setter per field, then `build()`.")]
+        #[derive(Clone, Debug, Default)]
+        pub struct $name {
+            $($field: ::std::option::Option<crate::building::builder!(@slot $shape $ty)>,)*
+            problems: crate::building::Problems,
+        }
+        impl $name {
+            $(crate::building::builder!(@setter $name $kind $shape $field $label $($clear)?: $ty);)*
+            /// The model, or every missing or invalid field, each with its path.
+            pub fn build(self) -> ::std::result::Result<super::$name, crate::BuildError> {
+                #[allow(unused_mut)]
+                let mut problems = self.problems;
+                $(crate::building::builder!(@check $kind problems self.$field, $label);)*
+                if !problems.is_empty() {
+                    return ::std::result::Result::Err(crate::building::failed(problems));
+                }
+                ::std::result::Result::Ok(super::$name {
+                    $($field: crate::building::builder!(@finish $kind $(($absent))? self.$field, $label),)*
+                })
+            }
+        }
+        impl ::std::convert::TryFrom<$name> for super::$name {
+            type Error = crate::BuildError;
+            fn try_from(builder: $name) -> ::std::result::Result<Self, crate::BuildError> {
+                builder.build()
+            }
+        }
+    };
+    (@slot one $ty:ty) => { $ty };
+    (@slot list $ty:ty) => { ::std::vec::Vec<$ty> };
+    (@setter $name:ident $kind:ident $shape:ident $field:ident $label:literal $($clear:ident)?: $ty:ty) => {
+        crate::building::builder!(@set $shape $field $label: $ty, concat!(" Sets [`", stringify!($name), "::", $label,
+            "`](super::", stringify!($name), "::", stringify!($field), ")", crate::building::builder!(@note $kind), "."));
+        $(
+            #[doc = concat!(" Sets or clears [`", stringify!($name), "::", $label, "`](super::", stringify!($name),
+                "::", stringify!($field), ").")]
+            pub fn $clear(mut self, value: ::std::option::Option<crate::building::builder!(@slot $shape $ty)>) -> Self {
+                self.$field = value;
+                self
+            }
+        )?
+    };
+    (@set one $field:ident $label:literal: $ty:ty, $doc:expr) => {
+        #[doc = $doc]
+        pub fn $field(mut self, value: impl crate::IntoField<$ty>) -> Self {
+            self.$field = crate::building::set(&mut self.problems, $label, value);
+            self
+        }
+    };
+    (@set list $field:ident $label:literal: $ty:ty, $doc:expr) => {
+        #[doc = $doc]
+        pub fn $field(mut self, items: impl ::std::iter::IntoIterator<Item = impl crate::IntoField<$ty>>) -> Self {
+            self.$field = crate::building::set_all(&mut self.problems, $label, items);
+            self
+        }
+    };
+    (@note required) => { " (required)" };
+    (@note $kind:ident) => { "" };
+    (@check required $problems:ident $slot:expr, $label:literal) => {
+        crate::building::require(&mut $problems, $label, $slot.is_some())
+    };
+    (@check $kind:ident $problems:ident $slot:expr, $label:literal) => {};
+    (@finish required $slot:expr, $label:literal) => { crate::building::take($slot, $label)? };
+    (@finish optional $slot:expr, $label:literal) => { $slot };
+    (@finish or_default $slot:expr, $label:literal) => { $slot.unwrap_or_default() };
+    (@finish or_else($absent:path) $slot:expr, $label:literal) => { $slot.unwrap_or_else($absent) };
+    (@keep optional $value:expr) => { $value };
+    (@keep $kind:ident $value:expr) => { ::std::option::Option::Some($value) };
+}
+#[allow(unused_imports)]
+pub(crate) use builder;
+
 /// The problems a builder collects as its setters run.
 pub(crate) type Problems = Vec<Problem>;
 
@@ -167,6 +265,12 @@ pub(crate) fn require(problems: &mut Problems, field: &'static str, set: bool) {
     if !set && !refused {
         problems.push(Problem { path: field.to_string(), message: MISSING.to_string() });
     }
+}
+
+/// The value of the required field `field`, which `build()` has checked is
+/// set; a missing one is reported as [`require`] would.
+pub(crate) fn take<T>(slot: Option<T>, field: &'static str) -> Result<T, BuildError> {
+    slot.ok_or_else(|| BuildError { problems: vec![Problem { path: field.to_string(), message: MISSING.to_string() }] })
 }
 
 /// The error of a `build()` that found `problems`.
@@ -226,6 +330,75 @@ mod tests {
         let shown = failed(problems).to_string();
         assert!(shown.starts_with("invalid model: company_id: not a UUID"), "{shown}");
         assert!(shown.contains("; count: "), "{shown}");
+    }
+
+    /// Two models and their builders as `build/builders.rs` writes them.
+    mod models {
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Name {
+            pub family1: String,
+            pub given: Option<String>,
+        }
+
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Office {
+            pub name: Name,
+            pub rooms: Vec<u8>,
+            pub tags: Option<Vec<String>>,
+            pub floors: u8,
+            pub r#type: String,
+        }
+
+        pub fn three() -> u8 {
+            3
+        }
+
+        pub mod builder {
+            crate::building::builder! { Name {
+                required one family1 "family1": String;
+                optional one given "given": String;
+            } }
+            crate::building::builder! { body Office {
+                required one name "name": super::Name;
+                or_default list rooms "rooms": u8;
+                optional list tags "tags" set_tags: String;
+                or_else(super::three) one floors "floors": u8;
+                required one r#type "type": String;
+            } }
+        }
+    }
+
+    #[test]
+    fn a_table_s_builder_reports_every_missing_field_with_its_path() {
+        use models::builder;
+        let error = builder::Office::default().name(builder::Name::default().given("Ann")).build().unwrap_err();
+        assert_eq!(error.missing().collect::<Vec<_>>(), ["name.family1", "type"]);
+        assert_eq!(error.to_string(), "invalid model: name.family1: no value supplied; type: no value supplied");
+    }
+
+    #[test]
+    fn a_table_s_builder_fills_defaults_and_takes_plain_values() {
+        use models::{builder, Name, Office};
+        let office = builder::Office::default()
+            .name(builder::Name::default().family1("Lee"))
+            .r#type("HQ")
+            .tags(["a", "b"])
+            .build()
+            .expect("every required field is set");
+        let name = Name { family1: "Lee".into(), given: None };
+        let tags = Some(vec!["a".to_string(), "b".to_string()]);
+        assert_eq!(office, Office { name, rooms: vec![], tags, floors: 3, r#type: "HQ".into() });
+        let again = builder::Office::from(office).set_tags(None).rooms([1u8, 2]).floors(300u32).build().unwrap_err();
+        assert!(again.to_string().starts_with("invalid model: floors: "), "{again}");
+        let cleared = builder::Office::from(Office {
+            name: Name { family1: "Lee".into(), given: None },
+            rooms: vec![],
+            tags: Some(vec![]),
+            floors: 1,
+            r#type: "HQ".into(),
+        });
+        let office: Office = cleared.set_tags(None).try_into().expect("a body's builder rebuilds it");
+        assert_eq!((office.tags, office.floors), (None, 1));
     }
 
     /// A value whose conversion fails as a nested builder's would.
