@@ -160,16 +160,22 @@ macro_rules! builder {
         impl $name {
             $(crate::building::builder!(@setter $name $kind $shape $field $label $($clear)?: $ty);)*
             /// The model, or every missing or invalid field, each with its path.
+            // One pattern takes every field out at once: a fallible step per
+            // required field would give `build()` an exit per field, each
+            // dropping what is left, and several times the code.
+            #[allow(irrefutable_let_patterns)]
             pub fn build(self) -> ::std::result::Result<super::$name, crate::BuildError> {
                 #[allow(unused_mut)]
                 let mut problems = self.problems;
                 $(crate::building::builder!(@check $kind problems self.$field, $label);)*
-                if !problems.is_empty() {
-                    return ::std::result::Result::Err(crate::building::failed(problems));
+                if let ($(crate::building::builder!(@bind $kind $field),)*) = ($(self.$field,)*) {
+                    if problems.is_empty() {
+                        return ::std::result::Result::Ok(super::$name {
+                            $($field: crate::building::builder!(@finish $kind $(($absent))? $field),)*
+                        });
+                    }
                 }
-                ::std::result::Result::Ok(super::$name {
-                    $($field: crate::building::builder!(@finish $kind $(($absent))? self.$field, $label),)*
-                })
+                ::std::result::Result::Err(crate::building::failed(problems))
             }
         }
         impl ::std::convert::TryFrom<$name> for super::$name {
@@ -213,10 +219,11 @@ macro_rules! builder {
         crate::building::require(&mut $problems, $label, $slot.is_some())
     };
     (@check $kind:ident $problems:ident $slot:expr, $label:literal) => {};
-    (@finish required $slot:expr, $label:literal) => { crate::building::take($slot, $label)? };
-    (@finish optional $slot:expr, $label:literal) => { $slot };
-    (@finish or_default $slot:expr, $label:literal) => { $slot.unwrap_or_default() };
-    (@finish or_else($absent:path) $slot:expr, $label:literal) => { $slot.unwrap_or_else($absent) };
+    (@bind required $field:ident) => { ::std::option::Option::Some($field) };
+    (@bind $kind:ident $field:ident) => { $field };
+    (@finish or_default $value:ident) => { $value.unwrap_or_default() };
+    (@finish or_else($absent:path) $value:ident) => { $value.unwrap_or_else($absent) };
+    (@finish $kind:ident $value:ident) => { $value };
     (@keep optional $value:expr) => { $value };
     (@keep $kind:ident $value:expr) => { ::std::option::Option::Some($value) };
 }
@@ -265,12 +272,6 @@ pub(crate) fn require(problems: &mut Problems, field: &'static str, set: bool) {
     if !set && !refused {
         problems.push(Problem { path: field.to_string(), message: MISSING.to_string() });
     }
-}
-
-/// The value of the required field `field`, which `build()` has checked is
-/// set; a missing one is reported as [`require`] would.
-pub(crate) fn take<T>(slot: Option<T>, field: &'static str) -> Result<T, BuildError> {
-    slot.ok_or_else(|| BuildError { problems: vec![Problem { path: field.to_string(), message: MISSING.to_string() }] })
 }
 
 /// The error of a `build()` that found `problems`.
