@@ -6,7 +6,8 @@
 //!
 //! The other suites that call every operation share this binary, so that the
 //! 210 typed calls (`calls.rs`) compile once: `sandbox` (the local sandbox,
-//! end to end), `mutation` (answers that drift from the spec) and `prism`
+//! end to end), `full_size` (full-size answers on tokio's worker stacks, as
+//! in a user's binary), `mutation` (answers that drift from the spec) and `prism`
 //! (conformance against Prism, ignored unless asked for: `cargo test --test
 //! every_operation -- --ignored`, which `cargo xtask test` runs).
 
@@ -17,6 +18,9 @@ mod support;
 #[path = "every_operation/calls.rs"]
 mod calls;
 
+#[cfg(feature = "sandbox")]
+#[path = "every_operation/full_size.rs"]
+mod full_size;
 #[cfg(feature = "sandbox")]
 #[path = "every_operation/no_panic.rs"]
 mod no_panic;

@@ -41,8 +41,10 @@ use support::inputs::Inputs;
 use support::judge::{Judge, Verdict};
 use support::proxy::{Mode, Proxy};
 
-/// The seeds CI runs in dynamic mode.
-const CI_SEEDS: [u64; 2] = [1, 2];
+/// The seed `cargo xtask test` (and so CI) runs in dynamic mode; `cargo
+/// xtask prism` runs seeds 1 and 2 unless told otherwise, and `--seeds 1-20`
+/// explores.
+const CI_SEEDS: [u64; 1] = [1];
 
 /// Calls in flight at once (lanes through the proxy).
 const LANES: usize = 6;

@@ -148,14 +148,16 @@ pub fn gates(root: &Path) -> Result<(), String> {
 /// `cargo xtask prism [--seeds LIST] [--ops LIST]`: the Prism suite alone.
 ///
 /// `--seeds` takes `none` (static mode only), a comma-separated list, or a
-/// range `A-B`; `--ops` takes operation ids, comma-separated.
+/// range `A-B` (when neither it nor `SPOTNANA_PRISM_SEEDS` is given, seeds 1
+/// and 2: one more than `cargo xtask test` runs); `--ops` takes operation ids, comma-separated.
 pub fn run_prism(root: &Path, args: &[&str]) -> Result<(), String> {
-    let mut env = Vec::new();
+    let seeds = std::env::var("SPOTNANA_PRISM_SEEDS").unwrap_or_else(|_| "1,2".to_string());
+    let mut env = vec![("SPOTNANA_PRISM_SEEDS", seeds)];
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
         let value = rest.next().ok_or(format!("{flag} needs a value"))?;
         match *flag {
-            "--seeds" => env.push(("SPOTNANA_PRISM_SEEDS", seed_list(value)?)),
+            "--seeds" => env[0].1 = seed_list(value)?,
             "--ops" => env.push(("SPOTNANA_PRISM_OPS", value.to_string())),
             _ => return Err(format!("unknown flag {flag}: expected --seeds or --ops")),
         }

@@ -1,31 +1,45 @@
-//! Runs like a user's binary: a plain `#[tokio::main]` program (multi-thread
-//! runtime, 2 MiB worker stacks, no profile settings), built in debug by
-//! `cargo test`, calls every operation against the sandbox in its full-size
-//! mode. Each call runs in a spawned task, on a worker thread, as a server's
-//! handler would. A stack overflow aborts this process, so it fails the test
-//! run instead of hiding in a thread with a larger stack.
+//! Runs like a user's binary: a multi-thread tokio runtime with tokio's
+//! default 2 MiB worker stacks, driven from a thread with the 8 MiB stack a
+//! binary's main thread has, in the debug build `cargo test` makes, calls
+//! every operation against the sandbox in its full-size mode. Each call runs
+//! in a spawned task, on a worker thread, as a server's handler would. A
+//! stack overflow aborts the test process, so it fails the run instead of
+//! hiding in a thread with a larger stack.
 //!
-//! `harness = false`: this file is the whole program.
-
-mod support;
-
-// Written by `cargo xtask regen`, which checks it is current: not formatted here.
-#[rustfmt::skip]
-#[path = "every_operation/calls.rs"]
-mod calls;
+//! It shares `every_operation`'s binary, so the 210 typed calls compile once.
 
 use std::sync::Arc;
 
 use serde_json::json;
 use spotnana::sandbox::{Responses, Sandbox};
-use support::inputs::Inputs;
+
+use crate::calls;
+use crate::support::inputs::Inputs;
+
+/// The stack of a Linux binary's main thread, where `#[tokio::main]` runs.
+const MAIN_THREAD_STACK: usize = 8 << 20;
+
+#[test]
+fn every_operation_decodes_full_size_answers_on_tokio_worker_stacks() {
+    std::thread::Builder::new()
+        .stack_size(MAIN_THREAD_STACK)
+        .spawn(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .expect("a tokio runtime")
+                .block_on(every_call())
+        })
+        .expect("a thread for the runtime")
+        .join()
+        .expect("the calls finish without a panic");
+}
 
 /// Each operation is called this many times, so that successive full-size
 /// answers go through more `oneOf` branches and enum values.
 const ROUNDS: usize = 2;
 
-#[tokio::main]
-async fn main() {
+async fn every_call() {
     let mut failures = Vec::new();
     let mut ids = Vec::new();
     for round in 0..ROUNDS {
@@ -58,12 +72,8 @@ async fn main() {
         calls - failures.len(),
         ids.len()
     );
-    if !failures.is_empty() {
-        eprintln!("{} calls failed:\n{}", failures.len(), failures.join("\n"));
-        std::process::exit(1);
-    }
-    if cfg!(feature = "all-apis") && ids.len() != 210 {
-        eprintln!("expected 210 operations with all APIs on, the sandbox serves {}", ids.len());
-        std::process::exit(1);
+    assert!(failures.is_empty(), "{} calls failed:\n{}", failures.len(), failures.join("\n"));
+    if cfg!(feature = "all-apis") {
+        assert_eq!(ids.len(), 210, "with all APIs on, the sandbox serves every operation");
     }
 }
