@@ -321,8 +321,13 @@ impl<P, T> Stream for Items<'_, P, T> {
 
 /// The JSON of a request body that pages in its body: the stream sets the
 /// start (and the page size) in it for every page.
+///
+/// Through the body's bytes rather than `serde_json::to_value`: the bytes
+/// are what sending the body compiles anyway, while `to_value` compiled each
+/// paged body's `Serialize` once more, for `Value`.
 pub(crate) fn json_body<B: serde::Serialize>(body: Result<B, String>) -> Result<Value, String> {
-    body.and_then(|b| serde_json::to_value(b).map_err(|e| format!("the request body cannot be paged: {e}")))
+    let cannot = |e: serde_json::Error| format!("the request body cannot be paged: {e}");
+    body.and_then(|b| serde_json::from_slice(&serde_json::to_vec(&b).map_err(cannot)?).map_err(cannot))
 }
 
 /// The integer at `pointer` in a request body, if set.
@@ -356,10 +361,11 @@ pub(crate) fn set_pointer(target: &mut Value, pointer: &str, value: Value) {
 }
 
 /// The typed request body for one page.
+///
+/// Through bytes, as [`json_body`] is.
 pub(crate) fn json_typed<B: serde::de::DeserializeOwned>(body: Result<Value, String>) -> Result<B, String> {
-    body.and_then(|b| {
-        serde_json::from_value(b).map_err(|e| format!("the paged request body does not fit its type: {e}"))
-    })
+    let unfit = |e: serde_json::Error| format!("the paged request body does not fit its type: {e}");
+    body.and_then(|b| crate::decode::from_slice(&serde_json::to_vec(&b).map_err(unfit)?).map_err(unfit))
 }
 
 /// The object that asks for the page after `token`: `template` (the JSON of

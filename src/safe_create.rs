@@ -132,10 +132,13 @@ fn found<T: DeserializeOwned>(plan: &Plan, id: Value) -> Result<T, Error> {
     let mut answer = Value::Object(Default::default());
     let value = if wrapped { serde_json::json!({ "id": id }) } else { id };
     crate::pagination::set_pointer(&mut answer, at, value);
-    serde_json::from_value(answer.clone()).map_err(|e| {
+    // From bytes, as `send()` decodes: `from_value` would compile each
+    // create's answer type once more, for `Value`.
+    let bytes = answer.to_string();
+    crate::decode::from_slice(bytes.as_bytes()).map_err(|e| {
         let reason =
             format!("the resource was found by its external id, but its id does not fit the create's answer: {e}");
-        Error::Decode(crate::DecodeError::new(None, None, reason, answer.to_string().as_bytes()))
+        Error::Decode(crate::DecodeError::new(None, None, reason, bytes.as_bytes()))
     })
 }
 
